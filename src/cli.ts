@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// The only file that touches `process`: argv, env, signals, exit codes. Everything below takes
+// what it needs as arguments, which is what lets the tests run commands in-process.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { checkCommand } from './commands/check-command.js';
+import { EXIT_CONFIG, EXIT_FAILURE, type CommandIO } from './commands/command-io.js';
+import { cursorCommand } from './commands/cursor-command.js';
+import { onceCommand } from './commands/once-command.js';
+import { runCommand } from './commands/run-command.js';
+import type { Daemon } from './daemon.js';
+
+const USAGE = `Usage: workos-events-sync <command> [--config PATH]
+
+Commands:
+  run                          poll WorkOS on the configured schedule until stopped
+  once                         drain once until caught up, then exit
+  check                        validate the config, reach WorkOS, the cursor store and the sinks
+  cursor show                  print the stored cursor
+  cursor set <event_id> [--created-at ISO]
+                               resume after that event
+  cursor reset                 forget the cursor (the next drain starts from "startFrom")
+
+Options:
+  --config PATH                config file (default: $WORKOS_EVENTS_SYNC_CONFIG, then ./config.json)
+  -h, --help                   show this help
+  -v, --version                show the version
+
+Environment: WORKOS_API_KEY (required for run, once, check), WORKOS_BASE_URL, REDIS_URL, LOG_LEVEL.
+Exit codes: 0 ok, 78 bad config, key or cursor, 1 anything else.
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** First signal: graceful stop. Second: exit at once (graceful then forceful). */
+function onSignals(stop: () => Promise<void>): void {
+  let signalled = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      process.stderr.write(`workos-events-sync: second ${signal}, exiting now\n`);
+      process.exit(EXIT_FAILURE);
+    }
+    signalled = true;
+    void stop();
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        'created-at': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`workos-events-sync: ${(err as Error).message}\n`);
+    return EXIT_CONFIG;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined && !values.help ? EXIT_CONFIG : 0;
+  }
+  const configPath = values.config;
+  switch (command) {
+    case 'run': {
+      const handle = await runCommand(configPath, io);
+      onSignals(handle.stop);
+      return handle.exited;
+    }
+    case 'once': {
+      let daemon: Daemon | undefined;
+      onSignals(async () => daemon?.stop());
+      return onceCommand(configPath, io, (d) => (daemon = d));
+    }
+    case 'check':
+      return checkCommand(configPath, io);
+    case 'cursor':
+      return cursorCommand(configPath, { action: rest[0], eventId: rest[1], createdAt: values['created-at'] }, io);
+    default:
+      process.stderr.write(`workos-events-sync: unknown command "${command}"; see --help\n`);
+      return EXIT_CONFIG;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`workos-events-sync: unexpected failure: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  },
+);

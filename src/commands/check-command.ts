@@ -1,0 +1,70 @@
+import { pino } from 'pino';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { createCursorStore } from '../cursor/create-cursor-store.js';
+import { createSinks } from '../sinks/create-sinks.js';
+import { createEventsClient } from '../workos/events-client.js';
+import { EXIT_OK, exitCodeFor, reportFailure, type CommandIO } from './command-io.js';
+
+function line(io: CommandIO, ok: boolean, what: string, detail: string): void {
+  io.stdout.write(`${ok ? 'ok  ' : 'FAIL'}  ${what.padEnd(14)} ${detail}\n`);
+}
+
+/**
+ * `check`: validate the config, make one `limit=1` request with the configured filters, read the
+ * cursor and probe every sink, printing one line each. Exits with the worst code found.
+ */
+export async function checkCommand(configPath: string | undefined, io: CommandIO): Promise<number> {
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadConfig({ path: configPath, env: io.env, requireApiKey: true });
+  } catch (err) {
+    return reportFailure(io, err);
+  }
+  const { config } = loaded;
+  line(io, true, 'config', `${loaded.configPath}: ${config.sinks.length} sink(s), schedule "${config.schedule}", page size ${config.pageSize}`);
+  let exitCode = EXIT_OK;
+  const fail = (what: string, err: unknown) => {
+    line(io, false, what, err instanceof Error ? err.message : String(err));
+    exitCode = Math.max(exitCode, exitCodeFor(err));
+  };
+  const quiet = pino({ level: 'silent' });
+
+  const client = createEventsClient({
+    apiKey: loaded.apiKey!,
+    baseUrl: config.workos.baseUrl,
+    timeoutMs: config.workos.timeoutMs,
+    retryAfter: { defaultMs: config.retry.defaultRetryAfterMs, maxMs: config.retry.maxRetryAfterMs },
+  });
+  try {
+    const page = await client.fetchPage({ limit: 1, events: config.events, organizationId: config.organizationId });
+    const first = page.events[0];
+    line(io, true, 'workos', `${config.workos.baseUrl} accepted the key; ${first ? `oldest retained event ${first.id} (${first.event}, ${first.created_at})` : 'no events retained for these filters'}`);
+  } catch (err) {
+    fail('workos', err);
+  }
+
+  const store = createCursorStore(config.cursor, quiet);
+  try {
+    await store.open();
+    const cursor = await store.get();
+    const where = cursor?.id ? `after ${cursor.id}${cursor.createdAt ? ` (${cursor.createdAt})` : ''}` : cursor ? `from ${cursor.createdAt}` : `no cursor yet: will start from ${config.startFrom}`;
+    line(io, true, 'cursor', `${store.description}: ${where}`);
+  } catch (err) {
+    fail('cursor', err);
+  } finally {
+    await store.close().catch(() => undefined);
+  }
+
+  for (const sink of createSinks(config.sinks, { logger: quiet, stdout: io.stdout })) {
+    try {
+      await sink.open();
+      await sink.probe();
+      line(io, true, `sink ${sink.name}`, 'reachable');
+    } catch (err) {
+      fail(`sink ${sink.name}`, err);
+    } finally {
+      await sink.close().catch(() => undefined);
+    }
+  }
+  return exitCode;
+}

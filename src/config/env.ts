@@ -1,0 +1,36 @@
+/**
+ * The short, fixed table of environment variables the daemon reads. Everything else lives in the
+ * config file; `${VAR}` references inside its string values cover secrets in sink configs.
+ */
+export const ENV = {
+  apiKey: 'WORKOS_API_KEY',
+  baseUrl: 'WORKOS_BASE_URL',
+  redisUrl: 'REDIS_URL',
+  logLevel: 'LOG_LEVEL',
+  configPath: 'WORKOS_EVENTS_SYNC_CONFIG',
+} as const;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Config file used when neither `--config` nor WORKOS_EVENTS_SYNC_CONFIG names one. */
+export const DEFAULT_CONFIG_PATH = './config.json';
+
+/** Lays the deployment overrides over the parsed file, before validation. */
+export function applyEnvOverrides(raw: Record<string, unknown>, env: Env): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...raw };
+  const baseUrl = env[ENV.baseUrl];
+  if (baseUrl) out.workos = { ...(isObject(raw.workos) ? raw.workos : {}), baseUrl };
+  const redisUrl = env[ENV.redisUrl];
+  if (redisUrl) {
+    // REDIS_URL moves the cursor to Redis even if the file says "file": a deployment sets it on purpose.
+    const cursor = isObject(raw.cursor) && raw.cursor.store === 'redis' ? raw.cursor : { store: 'redis' };
+    out.cursor = { ...cursor, url: redisUrl };
+  }
+  const logLevel = env[ENV.logLevel];
+  if (logLevel) out.logLevel = logLevel;
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

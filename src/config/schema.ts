@@ -1,0 +1,86 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+import { sinkConfigSchema } from '../sinks/registry.js';
+
+/** The default Redis key of the cursor. */
+export const DEFAULT_CURSOR_KEY = 'workos-events-sync:cursor';
+/** Where the cursor lives when no Redis is configured. */
+export const DEFAULT_CURSOR_FILE = './.workos-events-sync/cursor.json';
+
+const baseUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.workos.com' })
+  .refine((u) => { const p = new URL(u); return (p.pathname === '/' || p.pathname === '') && !p.search && !p.username; }, {
+    error: 'expected only scheme, host and port (the WorkOS SDK cannot add a path prefix), e.g. http://127.0.0.1:4100',
+  });
+
+const workosSchema = z
+  .strictObject({
+    baseUrl: baseUrl.default('https://api.workos.com').describe('WorkOS API origin. Default https://api.workos.com; http://127.0.0.1:4100 for a local emulator. Env: WORKOS_BASE_URL.'),
+    timeoutMs: z.int().min(1000).max(300_000).default(30_000).describe('Per-request timeout in ms. Default 30000.'),
+  })
+  .describe('Where to reach WorkOS. The API key is read only from the WORKOS_API_KEY environment variable.');
+
+const redisCursorSchema = z.strictObject({
+  store: z.literal('redis'),
+  url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').describe('Redis URL. Env: REDIS_URL.'),
+  key: z.string().min(1).default(DEFAULT_CURSOR_KEY).describe(`Key holding the cursor. Default "${DEFAULT_CURSOR_KEY}".`),
+});
+
+const fileCursorSchema = z.strictObject({
+  store: z.literal('file'),
+  path: z.string().min(1).default(DEFAULT_CURSOR_FILE).describe(`Cursor file, replaced atomically. Default "${DEFAULT_CURSOR_FILE}".`),
+});
+
+const startFrom = z
+  .union([z.literal('earliest'), z.literal('now'), z.iso.datetime({ offset: true, error: 'expected "earliest", "now" or an ISO time such as 2026-01-15T00:00:00Z' })], {
+    error: 'expected "earliest", "now" or an ISO time such as 2026-01-15T00:00:00Z',
+  })
+  .default('earliest')
+  .describe('Where to begin when there is no cursor yet: "earliest" (oldest retained event), "now", or an ISO time. Default "earliest".');
+
+const retrySchema = z
+  .strictObject({
+    maxAttempts: z.int().min(1).max(100).default(6).describe('Attempts per request or sink write within one drain before the drain fails (the next tick starts over). 429s do not count. Default 6.'),
+    minDelayMs: z.int().min(1).default(500).describe('First backoff ceiling in ms (full jitter). Default 500.'),
+    maxDelayMs: z.int().min(1).default(30_000).describe('Largest backoff in ms. Default 30000.'),
+    defaultRetryAfterMs: z.int().min(0).default(5_000).describe('Wait after a 429 without a usable Retry-After, in ms. Default 5000.'),
+    maxRetryAfterMs: z.int().min(1).default(120_000).describe('Cap on a Retry-After wait, in ms. Default 120000.'),
+  })
+  .describe('Backoff for WorkOS requests, cursor writes and sink writes.');
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors. Ignored.'),
+    workos: workosSchema.prefault({}),
+    events: z.array(z.string().regex(/^[a-z0-9_.]+$/, 'expected an event type such as dsync.user.created')).default([]).describe('Event types to fetch; empty means all. Default [].'),
+    organizationId: z.string().min(1).optional().describe('Only events tied to this organization (user-level events are not). Default: all.'),
+    pageSize: z.int().min(1).max(100).default(100).describe('Events per request, 1..100. Default 100.'),
+    schedule: z
+      .string()
+      .refine((expr) => cron.validate(expr), { error: 'expected a node-cron expression such as "*/10 * * * * *" (every 10 s)' })
+      .default('*/10 * * * * *')
+      .describe('node-cron expression (seconds field allowed). Each tick drains until caught up. Default every 10 s.'),
+    startFrom,
+    cursor: z.discriminatedUnion('store', [redisCursorSchema, fileCursorSchema]).default({ store: 'file', path: DEFAULT_CURSOR_FILE }).describe('Where the cursor is kept.'),
+    sinks: z.array(sinkConfigSchema).min(1, 'expected at least one sink, e.g. [{ "type": "stdout" }]').describe('Where events go. A page is committed only after every sink accepted it.'),
+    retry: retrySchema.prefault({}),
+    shutdownGraceMs: z.int().min(0).default(10_000).describe('On SIGTERM, how long the page in flight may take to finish, in ms. Default 10000.'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Env: LOG_LEVEL. Default "info".'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.retry.minDelayMs > config.retry.maxDelayMs) {
+      ctx.addIssue({ code: 'custom', path: ['retry', 'minDelayMs'], message: 'must not be larger than retry.maxDelayMs' });
+    }
+    const seen = new Map<string, number>();
+    config.sinks.forEach((sink, i) => {
+      if (sink.name === undefined) return;
+      const first = seen.get(sink.name);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['sinks', i, 'name'], message: `"${sink.name}" is already the name of sinks[${first}]` });
+      else seen.set(sink.name, i);
+    });
+  });
+
+/** The validated config, with every default filled in. */
+export type Config = z.infer<typeof configSchema>;
+export type CursorConfig = Config['cursor'];
+export type RetryConfig = Config['retry'];

@@ -1,0 +1,45 @@
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { WorkOSEvent } from '../workos/event.js';
+
+/**
+ * The sink contract. Terminology: a *definition* describes a kind of sink (its `type` and config
+ * schema) and creates *instances*; an instance is what the pipeline writes pages to.
+ *
+ * - `write(page)` resolves only when every event of the page is durably accepted, and throws
+ *   otherwise. It must be harmless to call again with the same page (the pipeline replays the
+ *   page in flight after a crash), keyed on the event id.
+ * - Failures are `WesError`s: `WES_ERR_SINK_UNAVAILABLE` (retryable) or `WES_ERR_SINK_REJECTED`.
+ * - `open()` and `close()` may be called more than once; `probe()` is a cheap readiness check.
+ */
+export interface Sink {
+  readonly name: string;
+  readonly type: string;
+  open(): Promise<void>;
+  write(page: SinkPage): Promise<void>;
+  probe(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a sink receives: the events of one page, in order, exactly as WorkOS sent them. */
+export interface SinkPage {
+  readonly events: readonly WorkOSEvent[];
+}
+
+/** What the daemon hands every sink it creates. */
+export interface SinkContext {
+  readonly logger: Logger;
+  /** Where the stdout sink writes; the CLI passes `process.stdout`, tests a buffer. */
+  readonly stdout: Writable;
+}
+
+/** A strict zod object with `type: z.literal(...)` and an optional `name`, plus the sink's own fields. */
+export type SinkConfigSchema = z.ZodObject<{ type: z.ZodLiteral<string>; name: z.ZodOptional<z.ZodString> } & z.ZodRawShape>;
+
+export interface SinkDefinition<S extends SinkConfigSchema = SinkConfigSchema> {
+  readonly type: z.infer<S>['type'];
+  readonly configSchema: S;
+  /** Builds an instance; does no I/O (that happens in `open`). */
+  create(config: z.infer<S>, name: string, context: SinkContext): Sink;
+}

@@ -1,0 +1,31 @@
+/**
+ * An event exactly as WorkOS sent it: snake_case keys, unknown types and unknown fields kept.
+ * Only the fields the pipeline relies on are typed; everything else passes through untouched.
+ */
+export interface WorkOSEvent {
+  readonly id: string;
+  readonly event: string;
+  readonly created_at: string;
+  readonly data: Record<string, unknown>;
+  readonly object?: string;
+  readonly context?: Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * Parses WorkOS timestamps leniently: ISO-8601 and the older `"2023-04-28 20:05:31.093"` form
+ * (UTC, no zone). Returns NaN when the value is not a time.
+ */
+export function parseEventTime(value: string): number {
+  const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(value)
+    ? `${value.replace(' ', 'T')}Z`
+    : value;
+  return Date.parse(iso);
+}
+
+/** Counts by event type, for log lines that join WorkOS's own Datadog stream. */
+export function countByType(events: readonly WorkOSEvent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of events) counts[e.event] = (counts[e.event] ?? 0) + 1;
+  return counts;
+}
