@@ -81,9 +81,10 @@ async function main(argv: string[]): Promise<number> {
   const configPath = values.config;
   switch (command) {
     case 'run': {
-      const handle = await runCommand(configPath, io);
-      onSignals(handle.stop);
-      return handle.exited;
+      // Handlers first: a SIGTERM during start-up must stop the daemon, not kill it mid-write.
+      const handle = runCommand(configPath, io);
+      onSignals(async () => (await handle).stop());
+      return (await handle).exited;
     }
     case 'once': {
       let daemon: Daemon | undefined;

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI: process tests run what users run (`npm test` builds first). */
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface CliProcess {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once stderr (the logs) contains `text`. */
+  waitForLog(text: string | RegExp, timeoutMs?: number): Promise<void>;
+}
+
+export function spawnCli(args: readonly string[], env: Record<string, string>, cwd?: string): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const waiters: Array<() => void> = [];
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+    for (const w of waiters.splice(0)) w();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async waitForLog(text, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      const matches = () => (typeof text === 'string' ? err.includes(text) : text.test(err));
+      while (!matches()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)} in:\n${err}`);
+        if (child.exitCode !== null) throw new Error(`the process exited (${child.exitCode}) before logging ${String(text)}:\n${err}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 100);
+        });
+      }
+    },
+  };
+}
+
+/** Runs the CLI to completion. */
+export async function runCli(args: readonly string[], env: Record<string, string>, cwd?: string) {
+  const p = spawnCli(args, env, cwd);
+  const { code, signal } = await p.exited;
+  return { code, signal, stdout: p.stdout(), stderr: p.stderr() };
+}
