@@ -50,7 +50,17 @@ function onSignals(stop: () => Promise<void>): void {
   process.on('SIGINT', handler);
 }
 
+/** The WorkOS SDK 11 and the other current dependencies need Node 22 or newer: say so, plainly. */
+function nodeTooOld(): boolean {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  return major < 22 || (major === 22 && minor < 12);
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (nodeTooOld()) {
+    process.stderr.write(`workos-events-sync: needs Node.js 22.12 or newer (24 LTS recommended); this is ${process.version}\n`);
+    return EXIT_FAILURE;
+  }
   const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env };
   let parsed;
   try {

@@ -30,6 +30,7 @@ function isRateLimited(err: unknown): boolean {
  * so that a 429 waits exactly what `Retry-After` said and every wait is cancellable.
  */
 export function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  let failures = 0;
   return pRetry(operation, {
     retries: Math.max(0, options.maxAttempts - 1),
     minTimeout: 0,
@@ -41,11 +42,13 @@ export function withRetry<T>(operation: (attempt: number) => Promise<T>, options
     shouldRetry: ({ error }) => isWesError(error) && error.retryable && !isAborted(error, options.signal),
     onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
       const rateLimited = isRateLimited(error);
+      if (!rateLimited) failures++;
       if (!isWesError(error) || !error.retryable || isAborted(error, options.signal)) return;
       if (!rateLimited && retriesLeft === 0) return;
       const delayMs = rateLimited
         ? (isWesError(error) ? error.retryAfterMs ?? 0 : 0)
-        : backoffDelay(attemptNumber, options.backoff, options.random);
+        // Counted in failures other than 429s, so waiting out rate limits does not inflate the backoff.
+        : backoffDelay(failures, options.backoff, options.random);
       const fields = { ...options.fields, attempt: attemptNumber, delayMs, code: error.code, reason: error.message };
       if (rateLimited) options.logger.warn(fields, `rate limited by WorkOS; waiting as Retry-After says before retrying: ${options.what}`);
       else options.logger.warn(fields, `retrying after a failure: ${options.what}`);
