@@ -186,6 +186,31 @@ describe('drain', () => {
     expect(err.message).toMatch(/^WorkOS refused the request \(422\): .*invalid_event_type.*; check "events" and "organizationId" in the config$/);
   });
 
+  it.each([
+    [400, { message: 'Invalid cursor' }, 'WES_ERR_WORKOS_REJECTED', /\(400\): Invalid cursor; if it names the cursor/],
+    [403, { message: 'Forbidden' }, 'WES_ERR_WORKOS_FORBIDDEN', /403: this API key may not read events/],
+    [404, { message: 'Not Found' }, 'WES_ERR_WORKOS_REJECTED', /404 for \/events: is workos\.baseUrl/],
+  ])('stops at a %i without retrying, delivering nothing', async (status, json, code, message) => {
+    seedBacklog(fake, 10);
+    fake.script({ status, json });
+    const t = testDaemon(config());
+    await t.daemon.open();
+    const err = (await t.daemon.drainOnce().catch((e: unknown) => e)) as WesError;
+    await t.daemon.stop();
+    expect(err).toMatchObject({ code, retryable: false, isConfigProblem: true });
+    expect(err.message).toMatch(message);
+    expect(t.waits).toEqual([]);
+    expect(await storedCursor()).toBeNull();
+  });
+
+  it('retries a 408 and a client-side timeout', async () => {
+    seedBacklog(fake, 10);
+    fake.script({ status: 408, json: { message: 'Request Timeout' } }, { kind: 'delay', ms: 1500 });
+    const { waits, result } = await drainWith(config({ workos: { baseUrl: fake.url, timeoutMs: 1000 } }));
+    expect(waits).toHaveLength(2);
+    expect(result.events).toBe(10);
+  });
+
   it('retries a malformed page and never delivers it', async () => {
     seedBacklog(fake, 10);
     fake.script(
