@@ -95,3 +95,13 @@ export function uniqueInOrder(events: readonly { id: string }[]): { ids: string[
   }
   return { ids, duplicates: events.length - ids.length };
 }
+
+/** Polls a JSON-lines file until it holds `count` events or `timeoutMs` passes; returns what it holds. */
+export async function waitForEvents(path: string, count: number, timeoutMs = 15_000): Promise<WorkOSEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await readJsonl(path);
+    if (events.length >= count || Date.now() > deadline) return events;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,48 +1,23 @@
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Cursor } from '../../../src/cursor/cursor-store.js';
 import { WesError } from '../../../src/errors.js';
 import type { Sink, SinkPage } from '../../../src/sinks/sink.js';
-import { startFakeWorkOS, type FakeWorkOS } from '../../fakes/fake-workos.js';
 import { seedBacklog } from '../../fakes/seed-backlog.js';
-import { readJsonl, redisClient, REDIS_URL, tempDir, testConfig, testDaemon, uniqueCursorKey } from '../../support/harness.js';
+import { readJsonl, REDIS_URL, testConfig, testDaemon } from '../../support/harness.js';
+import { useWorld } from '../../support/world.js';
 
-let fake: FakeWorkOS;
-let redis: Redis;
-let dir: string;
-let cursorKey: string;
-
-beforeAll(async () => {
-  redis = await redisClient();
-});
-afterAll(async () => {
-  await redis.quit();
-});
-beforeEach(async () => {
-  fake = await startFakeWorkOS();
-  dir = await tempDir();
-  cursorKey = uniqueCursorKey();
-});
-afterEach(async () => {
-  await fake.close();
-  await redis.del(cursorKey);
-});
+const w = useWorld();
 
 function config(overrides: Record<string, unknown> = {}) {
-  return testConfig(fake, {
-    cursor: { store: 'redis', url: REDIS_URL, key: cursorKey },
-    sinks: [{ type: 'jsonl', path: join(dir, 'events.jsonl') }],
+  return testConfig(w.fake, {
+    cursor: { store: 'redis', url: REDIS_URL, key: w.cursorKey },
+    sinks: [{ type: 'jsonl', path: w.eventsFile }],
     ...overrides,
   });
 }
 
-async function storedCursor(): Promise<Cursor | null> {
-  const text = await redis.get(cursorKey);
-  if (text === null) return null;
-  const parsed = JSON.parse(text) as { id: string | null; created_at: string | null };
-  return { id: parsed.id, createdAt: parsed.created_at };
-}
+const storedCursor = () => w.storedCursor();
 
 async function drainWith(cfg = config(), extra = {}) {
   const t = testDaemon(cfg, extra);
@@ -75,40 +50,40 @@ function flakySink(failures: number, error: () => Error): Sink & { pages: SinkPa
 
 describe('drain', () => {
   it('delivers a backlog in order, each event once, across runs and restarts', async () => {
-    seedBacklog(fake, 1500, { seed: 7 });
+    seedBacklog(w.fake, 1500, { seed: 7 });
     const first = await drainWith();
     expect(first.result).toMatchObject({ events: 1500, pages: 15, stopped: false });
-    seedBacklog(fake, 1234, { seed: 8 });
+    seedBacklog(w.fake, 1234, { seed: 8 });
     const second = await drainWith();
     expect(second.result.events).toBe(1234);
     const third = await drainWith();
     expect(third.result.events).toBe(0);
 
-    const written = await readJsonl(join(dir, 'events.jsonl'));
-    expect(written.map((e) => e.id)).toEqual(fake.events.map((e) => e.id));
-    const last = fake.events.at(-1)!;
+    const written = await readJsonl(w.eventsFile);
+    expect(written.map((e) => e.id)).toEqual(w.fake.events.map((e) => e.id));
+    const last = w.fake.events.at(-1)!;
     expect(await storedCursor()).toEqual({ id: last.id, createdAt: last.created_at });
   });
 
   it('writes every event exactly as WorkOS sent it, unknown types included', async () => {
-    fake.addEvent('widget.frobnicated', { id: 'w_1', object: 'widget', nested: { deep: [1, 'two', null] }, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' });
-    seedBacklog(fake, 20);
+    w.fake.addEvent('widget.frobnicated', { id: 'w_1', object: 'widget', nested: { deep: [1, 'two', null] }, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' });
+    seedBacklog(w.fake, 20);
     await drainWith();
-    const served = (await (await fetch(`${fake.url}/events?order=asc&limit=100`, { headers: { authorization: 'Bearer sk_test_fake' } })).json()) as { data: unknown[] };
-    const written = await readJsonl(join(dir, 'events.jsonl'));
+    const served = (await (await fetch(`${w.fake.url}/events?order=asc&limit=100`, { headers: { authorization: 'Bearer sk_test_fake' } })).json()) as { data: unknown[] };
+    const written = await readJsonl(w.eventsFile);
     expect(written).toEqual(served.data);
     expect(written[0]!.event).toBe('widget.frobnicated');
   });
 
   it('asks for order=asc, the page size, the filters and the cursor on every request', async () => {
-    seedBacklog(fake, 30, { seed: 3 });
-    fake.addEvent('user.created', { id: 'user_0', organization_id: 'org_x' }, { organizationId: 'org_x' });
+    seedBacklog(w.fake, 30, { seed: 3 });
+    w.fake.addEvent('user.created', { id: 'user_0', organization_id: 'org_x' }, { organizationId: 'org_x' });
     const types = ['user.created', 'dsync.user.created'];
     await drainWith(config({ pageSize: 5, events: types, organizationId: 'org_x' }));
-    fake.clearRequests();
-    fake.addEvent('user.created', { id: 'user_1', organization_id: 'org_x' }, { organizationId: 'org_x' });
+    w.fake.clearRequests();
+    w.fake.addEvent('user.created', { id: 'user_1', organization_id: 'org_x' }, { organizationId: 'org_x' });
     await drainWith(config({ pageSize: 5, events: types, organizationId: 'org_x' }));
-    const query = fake.requests[0]!.query;
+    const query = w.fake.requests[0]!.query;
     expect(query.get('order')).toBe('asc');
     expect(query.get('limit')).toBe('5');
     expect(query.get('events')).toBe('user.created,dsync.user.created');
@@ -117,28 +92,28 @@ describe('drain', () => {
   });
 
   it('waits what Retry-After says on a 429, then retries the same request', async () => {
-    seedBacklog(fake, 150);
-    fake.script({ kind: 'passthrough' }, { status: 429, json: { message: 'Rate limit exceeded' }, headers: { 'Retry-After': '7' } });
+    seedBacklog(w.fake, 150);
+    w.fake.script({ kind: 'passthrough' }, { status: 429, json: { message: 'Rate limit exceeded' }, headers: { 'Retry-After': '7' } });
     const { waits, logs, result } = await drainWith();
     expect(result.events).toBe(150);
     expect(waits).toEqual([7000]);
-    const afters = fake.requests.map((r) => r.query.get('after'));
+    const afters = w.fake.requests.map((r) => r.query.get('after'));
     expect(afters[1]).toBe(afters[2]);
     expect(logs.find((l) => l.level === 40 && l.delayMs === 7000)?.msg).toMatch(/rate limited/);
   });
 
   it('honours Retry-After given as an HTTP date', async () => {
-    seedBacklog(fake, 5);
+    seedBacklog(w.fake, 5);
     const at = new Date(Date.now() + 20_000).toUTCString();
-    fake.script({ status: 429, json: { message: 'slow down' }, headers: { 'Retry-After': at } });
+    w.fake.script({ status: 429, json: { message: 'slow down' }, headers: { 'Retry-After': at } });
     const { waits } = await drainWith();
     expect(waits[0]).toBeGreaterThan(15_000);
     expect(waits[0]).toBeLessThanOrEqual(20_000);
   });
 
   it('retries network errors, 5xx and an HTML 502 with backoff, delivering everything once', async () => {
-    seedBacklog(fake, 250, { seed: 4 });
-    fake.script(
+    seedBacklog(w.fake, 250, { seed: 4 });
+    w.fake.script(
       { kind: 'reset' },
       { status: 502, html: '<html><body>Bad Gateway</body></html>' },
       { kind: 'passthrough' },
@@ -148,24 +123,24 @@ describe('drain', () => {
     const { waits, result } = await drainWith();
     expect(result.events).toBe(250);
     expect(waits).toEqual([250, 500, 250, 500]);
-    const written = await readJsonl(join(dir, 'events.jsonl'));
-    expect(written.map((e) => e.id)).toEqual(fake.events.map((e) => e.id));
+    const written = await readJsonl(w.eventsFile);
+    expect(written.map((e) => e.id)).toEqual(w.fake.events.map((e) => e.id));
   });
 
   it('gives up after retry.maxAttempts and leaves the cursor where it was', async () => {
-    seedBacklog(fake, 150);
-    fake.script({ kind: 'passthrough' }, ...Array.from({ length: 3 }, () => ({ status: 502, html: '<html>down</html>' })));
+    seedBacklog(w.fake, 150);
+    w.fake.script({ kind: 'passthrough' }, ...Array.from({ length: 3 }, () => ({ status: 502, html: '<html>down</html>' })));
     const t = testDaemon(config({ retry: { maxAttempts: 3 } }));
     await t.daemon.open();
     await expect(t.daemon.drainOnce()).rejects.toMatchObject({ code: 'WES_ERR_WORKOS_UNAVAILABLE', retryable: true });
     await t.daemon.stop();
-    expect((await storedCursor())?.id).toBe(fake.events[99]!.id);
-    expect(await readJsonl(join(dir, 'events.jsonl'))).toHaveLength(100);
+    expect((await storedCursor())?.id).toBe(w.fake.events[99]!.id);
+    expect(await readJsonl(w.eventsFile)).toHaveLength(100);
   });
 
   it('stops at a 401 with a reason about the key, delivering nothing', async () => {
-    seedBacklog(fake, 10);
-    fake.apiKey = 'sk_test_other';
+    seedBacklog(w.fake, 10);
+    w.fake.apiKey = 'sk_test_other';
     const t = testDaemon(config());
     await t.daemon.open();
     const err = (await t.daemon.drainOnce().catch((e: unknown) => e)) as WesError;
@@ -173,7 +148,7 @@ describe('drain', () => {
     expect(err).toMatchObject({ code: 'WES_ERR_WORKOS_UNAUTHORIZED', retryable: false, isConfigProblem: true });
     expect(err.message).toMatch(/WORKOS_API_KEY is wrong, revoked, or from another environment; the network is fine/);
     expect(t.waits).toEqual([]);
-    expect(await readJsonl(join(dir, 'events.jsonl'))).toEqual([]);
+    expect(await readJsonl(w.eventsFile)).toEqual([]);
     expect(await storedCursor()).toBeNull();
   });
 
@@ -191,8 +166,8 @@ describe('drain', () => {
     [403, { message: 'Forbidden' }, 'WES_ERR_WORKOS_FORBIDDEN', /403: this API key may not read events/],
     [404, { message: 'Not Found' }, 'WES_ERR_WORKOS_REJECTED', /404 for \/events: is workos\.baseUrl/],
   ])('stops at a %i without retrying, delivering nothing', async (status, json, code, message) => {
-    seedBacklog(fake, 10);
-    fake.script({ status, json });
+    seedBacklog(w.fake, 10);
+    w.fake.script({ status, json });
     const t = testDaemon(config());
     await t.daemon.open();
     const err = (await t.daemon.drainOnce().catch((e: unknown) => e)) as WesError;
@@ -204,51 +179,51 @@ describe('drain', () => {
   });
 
   it('retries a 408 and a client-side timeout', async () => {
-    seedBacklog(fake, 10);
-    fake.script({ status: 408, json: { message: 'Request Timeout' } }, { kind: 'delay', ms: 1500 });
-    const { waits, result } = await drainWith(config({ workos: { baseUrl: fake.url, timeoutMs: 1000 } }));
+    seedBacklog(w.fake, 10);
+    w.fake.script({ status: 408, json: { message: 'Request Timeout' } }, { kind: 'delay', ms: 1500 });
+    const { waits, result } = await drainWith(config({ workos: { baseUrl: w.fake.url, timeoutMs: 1000 } }));
     expect(waits).toHaveLength(2);
     expect(result.events).toBe(10);
   });
 
   it('retries a malformed page and never delivers it', async () => {
-    seedBacklog(fake, 10);
-    fake.script(
+    seedBacklog(w.fake, 10);
+    w.fake.script(
       { kind: 'body', status: 200, body: '{"object":"list","data":[{"id":"event_x"}]}' },
       { kind: 'body', status: 200, body: '<html>maintenance</html>', contentType: 'text/html' },
     );
     const { waits, result } = await drainWith();
     expect(waits).toHaveLength(2);
     expect(result.events).toBe(10);
-    const written = await readJsonl(join(dir, 'events.jsonl'));
-    expect(written.map((e) => e.id)).toEqual(fake.events.map((e) => e.id));
+    const written = await readJsonl(w.eventsFile);
+    expect(written.map((e) => e.id)).toEqual(w.fake.events.map((e) => e.id));
   });
 
   it('refuses pages from a server that ignores the cursor, delivering nothing and keeping the cursor', async () => {
-    seedBacklog(fake, 120, { seed: 2 });
+    seedBacklog(w.fake, 120, { seed: 2 });
     await drainWith();
     const before = await storedCursor();
-    seedBacklog(fake, 5, { seed: 9 });
-    fake.ignoreCursor = true;
+    seedBacklog(w.fake, 5, { seed: 9 });
+    w.fake.ignoreCursor = true;
     const t = testDaemon(config());
     await t.daemon.open();
     await expect(t.daemon.drainOnce()).rejects.toMatchObject({ code: 'WES_ERR_ORDER_VIOLATION' });
     await t.daemon.stop();
     expect(await storedCursor()).toEqual(before);
-    expect(await readJsonl(join(dir, 'events.jsonl'))).toHaveLength(120);
+    expect(await readJsonl(w.eventsFile)).toHaveLength(120);
   });
 
   it('retries a failing sink and commits only after it accepted the page', async () => {
-    seedBacklog(fake, 30);
+    seedBacklog(w.fake, 30);
     const sink = flakySink(2, () => new WesError('WES_ERR_SINK_UNAVAILABLE', 'down', { retryable: true }));
     const { waits, result } = await drainWith(config(), { sinks: [sink] });
     expect(result.events).toBe(30);
     expect(waits).toHaveLength(2);
-    expect(sink.pages.flatMap((p) => p.events.map((e) => e.id))).toEqual(fake.events.map((e) => e.id));
+    expect(sink.pages.flatMap((p) => p.events.map((e) => e.id))).toEqual(w.fake.events.map((e) => e.id));
   });
 
   it('keeps the cursor when a sink rejects a page, and delivers it on the next drain', async () => {
-    seedBacklog(fake, 30);
+    seedBacklog(w.fake, 30);
     const sink = flakySink(1, () => new WesError('WES_ERR_SINK_REJECTED', 'refused'));
     const t = testDaemon(config(), { sinks: [sink] });
     await t.daemon.open();
@@ -256,13 +231,13 @@ describe('drain', () => {
     expect(await storedCursor()).toBeNull();
     expect((await t.daemon.drainOnce()).events).toBe(30);
     await t.daemon.stop();
-    expect(sink.pages.flatMap((p) => p.events.map((e) => e.id))).toEqual(fake.events.map((e) => e.id));
+    expect(sink.pages.flatMap((p) => p.events.map((e) => e.id))).toEqual(w.fake.events.map((e) => e.id));
   });
 
   it('retries a cursor commit that fails, without skipping or repeating the page', async () => {
-    seedBacklog(fake, 30);
+    seedBacklog(w.fake, 30);
     const { FileCursorStore } = await import('../../../src/cursor/file-cursor-store.js');
-    const store = new FileCursorStore(join(dir, 'cursor.json'));
+    const store = new FileCursorStore(join(w.dir, 'cursor.json'));
     let failures = 2;
     const flaky = Object.assign(Object.create(store) as typeof store, {
       set: async (cursor: Cursor) => {
@@ -273,22 +248,22 @@ describe('drain', () => {
     const { waits, result } = await drainWith(config(), { cursorStore: flaky });
     expect(result.events).toBe(30);
     expect(waits).toHaveLength(2);
-    expect((await store.get())?.id).toBe(fake.events.at(-1)!.id);
-    expect(await readJsonl(join(dir, 'events.jsonl'))).toHaveLength(30);
+    expect((await store.get())?.id).toBe(w.fake.events.at(-1)!.id);
+    expect(await readJsonl(w.eventsFile)).toHaveLength(30);
   });
 
   it('fetches the next page while the sinks write this one', async () => {
-    seedBacklog(fake, 250);
-    fake.latencyMs = 20;
+    seedBacklog(w.fake, 250);
+    w.fake.latencyMs = 20;
     let overlapped = 0;
     const sink: Sink = {
       name: 'slow', type: 'test',
       open: async () => undefined, probe: async () => undefined, close: async () => undefined,
       write: async () => {
-        const requestsBefore = fake.requests.length;
+        const requestsBefore = w.fake.requests.length;
         // Hold the page until the pager's next request has reached the server (or give up).
-        for (let i = 0; i < 100 && fake.requests.length === requestsBefore; i++) await new Promise((r) => setTimeout(r, 5));
-        if (fake.requests.length > requestsBefore) overlapped++;
+        for (let i = 0; i < 100 && w.fake.requests.length === requestsBefore; i++) await new Promise((r) => setTimeout(r, 5));
+        if (w.fake.requests.length > requestsBefore) overlapped++;
       },
     };
     const { result } = await drainWith(config(), { sinks: [sink] });
@@ -298,15 +273,15 @@ describe('drain', () => {
   });
 
   it('pins startFrom "now" in the cursor store, so a restart does not skip what happened in between', async () => {
-    seedBacklog(fake, 10, { start: '2026-01-01T00:00:00Z' });
+    seedBacklog(w.fake, 10, { start: '2026-01-01T00:00:00Z' });
     const now = Date.parse('2026-02-01T00:00:00Z');
     const first = await drainWith(config({ startFrom: 'now' }), { now: () => now });
     expect(first.result.events).toBe(0);
     expect(await storedCursor()).toEqual({ id: null, createdAt: '2026-02-01T00:00:00.000Z' });
-    fake.addEvent('user.created', { id: 'user_late' }, { createdAt: '2026-02-02T00:00:00Z' });
+    w.fake.addEvent('user.created', { id: 'user_late' }, { createdAt: '2026-02-02T00:00:00Z' });
     const second = await drainWith(config({ startFrom: 'now' }), { now: () => now + 86_400_000 * 2 });
     expect(second.result.events).toBe(1);
-    expect(fake.requests.at(-1)!.query.get('range_start')).toBe('2026-02-01T00:00:00.000Z');
-    expect(await storedCursor()).toEqual({ id: fake.events.at(-1)!.id, createdAt: fake.events.at(-1)!.created_at });
+    expect(w.fake.requests.at(-1)!.query.get('range_start')).toBe('2026-02-01T00:00:00.000Z');
+    expect(await storedCursor()).toEqual({ id: w.fake.events.at(-1)!.id, createdAt: w.fake.events.at(-1)!.created_at });
   });
 });

@@ -1,0 +1,60 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import type { Cursor } from '../../src/cursor/cursor-store.js';
+import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
+import { API_KEY, redisClient, REDIS_URL, tempDir, uniqueCursorKey } from './harness.js';
+
+/** What each test gets fresh: a fake WorkOS, a folder, a cursor key of its own and a config file. */
+export interface World {
+  fake: FakeWorkOS;
+  redis: Redis;
+  dir: string;
+  cursorKey: string;
+  /** A config file: Redis cursor under `cursorKey`, a jsonl sink at `eventsFile`, plus `extra`. */
+  configPath: string;
+  eventsFile: string;
+  /** Environment for the CLI: the fake's key and URL. */
+  env: Record<string, string>;
+  /** Rewrites the config file with other top-level keys. */
+  writeConfig(extra: Record<string, unknown>): Promise<void>;
+  storedCursor(): Promise<Cursor | null>;
+}
+
+/** Registers the hooks that build and tear down a World around every test of the file. */
+export function useWorld(extra: Record<string, unknown> = {}): World {
+  const world = {} as World;
+  beforeAll(async () => {
+    world.redis = await redisClient();
+  });
+  afterAll(async () => {
+    await world.redis.quit();
+  });
+  beforeEach(async () => {
+    world.fake = await startFakeWorkOS();
+    world.dir = await tempDir();
+    world.cursorKey = uniqueCursorKey();
+    world.configPath = join(world.dir, 'config.json');
+    world.eventsFile = join(world.dir, 'events.jsonl');
+    world.env = { WORKOS_API_KEY: API_KEY, WORKOS_BASE_URL: world.fake.url };
+    world.writeConfig = (more) =>
+      writeFile(world.configPath, JSON.stringify({
+        cursor: { store: 'redis', url: REDIS_URL, key: world.cursorKey },
+        sinks: [{ type: 'jsonl', path: world.eventsFile }],
+        ...more,
+      }));
+    world.storedCursor = async () => {
+      const text = await world.redis.get(world.cursorKey);
+      if (text === null) return null;
+      const parsed = JSON.parse(text) as { id: string | null; created_at: string | null };
+      return { id: parsed.id, createdAt: parsed.created_at };
+    };
+    await world.writeConfig(extra);
+  });
+  afterEach(async () => {
+    await world.fake.close();
+    await world.redis.del(world.cursorKey);
+  });
+  return world;
+}
