@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { checkCommand } from './commands/check-command.js';
 import { EXIT_CONFIG, EXIT_FAILURE, type CommandIO } from './commands/command-io.js';
 import { cursorCommand } from './commands/cursor-command.js';
+import { dlqCommand } from './commands/dlq-command.js';
+import { eventsCommand } from './commands/events-command.js';
 import { onceCommand } from './commands/once-command.js';
 import { runCommand } from './commands/run-command.js';
 import type { Daemon } from './daemon.js';
@@ -13,20 +15,30 @@ import type { Daemon } from './daemon.js';
 const USAGE = `Usage: workos-events-sync <command> [--config PATH]
 
 Commands:
-  run                          poll WorkOS on the configured schedule until stopped
-  once                         drain once until caught up, then exit
+  run [START]                  poll WorkOS on the configured schedule until stopped
+  once [START]                 drain once until caught up, then exit
   check                        validate the config, reach WorkOS, the cursor store and the sinks
   cursor show                  print the stored cursor
   cursor set <event_id> [--created-at ISO]
                                resume after that event
   cursor reset                 forget the cursor (the next drain starts from "startFrom")
+  events [--after ID | --from ISO] [--types a,b] [--organization ID] [--limit N]
+                               print events as JSON lines, without touching the cursor
+  dlq list [--sink NAME] [--limit N]
+                               print the dead letters
+  dlq replay [--sink NAME]     hand the dead letters to their sink again
+
+START (run, once):
+  --from ISO                   re-read from that time (recovery for a stale cursor), then go on
+  --reset-cursor               forget the cursor first (start from "startFrom")
+  --accept-filter-change       keep the position of a cursor made with other "events"/"organizationId"
 
 Options:
   --config PATH                config file (default: $WORKOS_EVENTS_SYNC_CONFIG, then ./config.json)
   -h, --help                   show this help
   -v, --version                show the version
 
-Environment: WORKOS_API_KEY (required for run, once, check), WORKOS_BASE_URL, REDIS_URL, LOG_LEVEL.
+Environment: WORKOS_API_KEY (required for run, once, check, events), WORKOS_BASE_URL, REDIS_URL, LOG_LEVEL, LOG_FORMAT.
 Exit codes: 0 ok, 78 bad config, key or cursor, 1 anything else.
 `;
 
@@ -70,6 +82,14 @@ async function main(argv: string[]): Promise<number> {
       options: {
         config: { type: 'string', short: 'c' },
         'created-at': { type: 'string' },
+        from: { type: 'string' },
+        'reset-cursor': { type: 'boolean' },
+        'accept-filter-change': { type: 'boolean' },
+        after: { type: 'string' },
+        types: { type: 'string' },
+        organization: { type: 'string' },
+        limit: { type: 'string' },
+        sink: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -89,22 +109,27 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined && !values.help ? EXIT_CONFIG : 0;
   }
   const configPath = values.config;
+  const start = { from: values.from, resetCursor: values['reset-cursor'], acceptFilterChange: values['accept-filter-change'] };
   switch (command) {
     case 'run': {
       // Handlers first: a SIGTERM during start-up must stop the daemon, not kill it mid-write.
-      const handle = runCommand(configPath, io);
+      const handle = runCommand(configPath, start, io);
       onSignals(async () => (await handle).stop());
       return (await handle).exited;
     }
     case 'once': {
       let daemon: Daemon | undefined;
       onSignals(async () => daemon?.stop());
-      return onceCommand(configPath, io, (d) => (daemon = d));
+      return onceCommand(configPath, start, io, (d) => (daemon = d));
     }
     case 'check':
       return checkCommand(configPath, io);
     case 'cursor':
       return cursorCommand(configPath, { action: rest[0], eventId: rest[1], createdAt: values['created-at'] }, io);
+    case 'events':
+      return eventsCommand(configPath, { after: values.after, from: values.from, types: values.types, organization: values.organization, limit: values.limit }, io);
+    case 'dlq':
+      return dlqCommand(configPath, { action: rest[0], sink: values.sink, limit: values.limit }, io);
     default:
       process.stderr.write(`workos-events-sync: unknown command "${command}"; see --help\n`);
       return EXIT_CONFIG;

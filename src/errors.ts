@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'WES_ERR_CURSOR_CORRUPT'
   | 'WES_ERR_SINK_UNAVAILABLE'
   | 'WES_ERR_SINK_REJECTED'
+  | 'WES_ERR_DEAD_LETTER_UNAVAILABLE'
+  | 'WES_ERR_LEASE_LOST'
+  | 'WES_ERR_LEASE_HELD'
+  | 'WES_ERR_FILTER_CHANGED'
   | 'WES_ERR_ABORTED';
 
 /** Codes that a person fixes by changing the config, the key or the cursor: the CLI exits 78. */
@@ -23,6 +27,7 @@ const CONFIG_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'WES_ERR_WORKOS_UNAUTHORIZED',
   'WES_ERR_WORKOS_FORBIDDEN',
   'WES_ERR_WORKOS_REJECTED',
+  'WES_ERR_FILTER_CHANGED',
 ]);
 
 export interface WesErrorOptions {

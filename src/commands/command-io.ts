@@ -24,3 +24,13 @@ export function reportFailure(io: CommandIO, err: unknown): number {
   for (const problem of problems) io.stderr.write(`workos-events-sync: ${problem}\n`);
   return exitCodeFor(err);
 }
+
+/** The flags `run` and `once` share: recoveries a person asks for explicitly. */
+export interface StartFlags {
+  /** `--from <ISO>`: re-read from that time, then continue with the cursor. */
+  readonly from?: string | undefined;
+  /** `--reset-cursor`: forget the cursor first. */
+  readonly resetCursor?: boolean | undefined;
+  /** `--accept-filter-change`: keep the position of a cursor made with another filter. */
+  readonly acceptFilterChange?: boolean | undefined;
+}

@@ -1,15 +1,23 @@
 import { loadConfig } from '../config/load.js';
 import { createDaemon, type Daemon } from '../daemon.js';
-import { EXIT_OK, reportFailure, type CommandIO } from './command-io.js';
+import { EXIT_OK, reportFailure, type CommandIO, type StartFlags } from './command-io.js';
 import { loggerFor } from './start-logger.js';
 
 /** `once`: one drain until caught up, then exit. `stop` lets a signal end it early, cleanly. */
-export async function onceCommand(configPath: string | undefined, io: CommandIO, onDaemon?: (daemon: Daemon) => void): Promise<number> {
+export async function onceCommand(configPath: string | undefined, flags: StartFlags, io: CommandIO, onDaemon?: (daemon: Daemon) => void): Promise<number> {
   let daemon: Daemon | undefined;
   try {
     const loaded = await loadConfig({ path: configPath, env: io.env, requireApiKey: true });
     const logger = loggerFor(loaded);
-    daemon = createDaemon({ config: loaded.config, apiKey: loaded.apiKey!, logger, stdout: io.stdout });
+    daemon = createDaemon({
+      config: loaded.config,
+      apiKey: loaded.apiKey!,
+      logger,
+      stdout: io.stdout,
+      from: flags.from,
+      resetCursor: flags.resetCursor ?? false,
+      acceptFilterChange: flags.acceptFilterChange ?? false,
+    });
     onDaemon?.(daemon);
     await daemon.open();
     const result = await daemon.drainOnce();

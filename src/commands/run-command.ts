@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load.js';
 import { createDaemon } from '../daemon.js';
-import { EXIT_CONFIG, EXIT_OK, reportFailure, type CommandIO } from './command-io.js';
+import { EXIT_CONFIG, EXIT_OK, reportFailure, type CommandIO, type StartFlags } from './command-io.js';
 import { loggerFor } from './start-logger.js';
 
 export interface RunHandle {
@@ -15,7 +15,7 @@ export interface RunHandle {
  * retried on the next tick; one that fails for a reason only a person can fix (a refused key, a
  * filter WorkOS rejects) stops the daemon with exit 78.
  */
-export async function runCommand(configPath: string | undefined, io: CommandIO): Promise<RunHandle> {
+export async function runCommand(configPath: string | undefined, flags: StartFlags, io: CommandIO): Promise<RunHandle> {
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   let stopFn: () => Promise<void> = async () => undefined;
@@ -28,6 +28,10 @@ export async function runCommand(configPath: string | undefined, io: CommandIO):
       apiKey: loaded.apiKey!,
       logger,
       stdout: io.stdout,
+      serveHttp: true,
+      from: flags.from,
+      resetCursor: flags.resetCursor ?? false,
+      acceptFilterChange: flags.acceptFilterChange ?? false,
       onFatal: (err) => {
         exitCode = EXIT_CONFIG;
         io.stderr.write(`workos-events-sync: ${err.message}\n`);

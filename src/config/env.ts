@@ -7,6 +7,7 @@ export const ENV = {
   baseUrl: 'WORKOS_BASE_URL',
   redisUrl: 'REDIS_URL',
   logLevel: 'LOG_LEVEL',
+  logFormat: 'LOG_FORMAT',
   configPath: 'WORKOS_EVENTS_SYNC_CONFIG',
 } as const;
 
@@ -28,6 +29,8 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: Env): Recor
   }
   const logLevel = env[ENV.logLevel];
   if (logLevel) out.logLevel = logLevel;
+  const logFormat = env[ENV.logFormat];
+  if (logFormat) out.logFormat = logFormat;
   return out;
 }
 

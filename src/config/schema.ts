@@ -20,14 +20,19 @@ const workosSchema = z
   })
   .describe('Where to reach WorkOS. The API key is read only from the WORKOS_API_KEY environment variable.');
 
+const maxAgeDays = z.number().positive().max(365).default(29)
+  .describe('Report the cursor as stale when its event is older than this many days (WorkOS keeps events 30 days). Default 29.');
+
 const redisCursorSchema = z.strictObject({
   store: z.literal('redis'),
+  maxAgeDays,
   url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').describe('Redis URL. Env: REDIS_URL.'),
   key: z.string().min(1).default(DEFAULT_CURSOR_KEY).describe(`Key holding the cursor. Default "${DEFAULT_CURSOR_KEY}".`),
 });
 
 const fileCursorSchema = z.strictObject({
   store: z.literal('file'),
+  maxAgeDays,
   path: z.string().min(1).default(DEFAULT_CURSOR_FILE).describe(`Cursor file, replaced atomically. Default "${DEFAULT_CURSOR_FILE}".`),
 });
 
@@ -48,6 +53,37 @@ const retrySchema = z
   })
   .describe('Backoff for WorkOS requests, cursor writes and sink writes.');
 
+const leaderSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Elect one poller among instances sharing the Redis cursor. Needs cursor.store "redis"; ignored for a file cursor. Default true.'),
+    key: z.string().min(1).default('workos-events-sync:leader').describe('Redis key of the lease. Default "workos-events-sync:leader".'),
+    ttlMs: z.int().min(1000).default(15_000).describe('Lease time-to-live in ms: a standby takes over within about this long after the leader dies. Default 15000.'),
+    renewIntervalMs: z.int().min(100).default(5_000).describe('How often the leader renews (and a standby tries to take over), in ms. Default 5000.'),
+  })
+  .describe('Leader election, so that several replicas can run safely.');
+
+const rateLimitSchema = z
+  .strictObject({
+    requestsPerMinute: z.int().min(1).max(6000).default(600).describe('Client-side cap on requests to WorkOS (catch-up, retries and idle polls alike). WorkOS allows 6000 a minute per key, shared with your app. Default 600.'),
+    burst: z.int().min(1).optional().describe('Requests that may go out back to back before the cap applies. Default: about 5 seconds worth.'),
+    shared: z.boolean().default(true).describe('Share one budget (and 429 back-off) through Redis among every instance using the same API key (keyed by a hash of the key). Needs cursor.store "redis". Default true.'),
+  })
+  .describe('The client-side rate budget.');
+
+const httpSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Serve /healthz, /readyz and /metrics. Default true.'),
+    host: z.string().min(1).default('0.0.0.0').describe('Address to listen on. Default "0.0.0.0".'),
+    port: z.int().min(0).max(65535).default(8080).describe('Port; 0 picks a free one. Default 8080.'),
+  })
+  .describe('The health and metrics HTTP server.');
+
+const deadLetterSchema = z
+  .strictObject({
+    keyPrefix: z.string().min(1).default('workos-events-sync:dlq').describe('Prefix of the Redis Streams holding dead letters (one stream per sink). Default "workos-events-sync:dlq".'),
+  })
+  .describe('Where sinks with onFailure "dead-letter" put the events they could not accept (Redis, the cursor\'s).');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors. Ignored.'),
@@ -61,15 +97,28 @@ export const configSchema = z
       .default('*/10 * * * * *')
       .describe('node-cron expression (seconds field allowed). Each tick drains until caught up. Default every 10 s.'),
     startFrom,
-    cursor: z.discriminatedUnion('store', [redisCursorSchema, fileCursorSchema]).default({ store: 'file', path: DEFAULT_CURSOR_FILE }).describe('Where the cursor is kept.'),
+    cursor: z.discriminatedUnion('store', [redisCursorSchema, fileCursorSchema]).prefault({ store: 'file' }).describe('Where the cursor is kept.'),
     sinks: z.array(sinkConfigSchema).min(1, 'expected at least one sink, e.g. [{ "type": "stdout" }]').describe('Where events go. A page is committed only after every sink accepted it.'),
     retry: retrySchema.prefault({}),
+    leader: leaderSchema.prefault({}),
+    rateLimit: rateLimitSchema.prefault({}),
+    deadLetter: deadLetterSchema.prefault({}),
+    http: httpSchema.prefault({}),
     shutdownGraceMs: z.int().min(0).default(10_000).describe('On SIGTERM, how long the page in flight may take to finish, in ms. Default 10000.'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Env: LOG_LEVEL. Default "info".'),
+    logFormat: z.enum(['json', 'pretty']).default('json').describe('"json" (one object per line, for log pipelines) or "pretty" (colours, for a terminal). Env: LOG_FORMAT. Default "json".'),
   })
   .superRefine((config, ctx) => {
     if (config.retry.minDelayMs > config.retry.maxDelayMs) {
       ctx.addIssue({ code: 'custom', path: ['retry', 'minDelayMs'], message: 'must not be larger than retry.maxDelayMs' });
+    }
+    if (config.leader.renewIntervalMs * 2 > config.leader.ttlMs) {
+      ctx.addIssue({ code: 'custom', path: ['leader', 'renewIntervalMs'], message: 'must be at most half of leader.ttlMs, or the lease can lapse between renewals' });
+    }
+    if (config.cursor.store !== 'redis') {
+      config.sinks.forEach((sink, i) => {
+        if (sink.onFailure === 'dead-letter') ctx.addIssue({ code: 'custom', path: ['sinks', i, 'onFailure'], message: '"dead-letter" needs Redis: set cursor.store to "redis" (or REDIS_URL)' });
+      });
     }
     const seen = new Map<string, number>();
     config.sinks.forEach((sink, i) => {

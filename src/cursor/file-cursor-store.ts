@@ -40,6 +40,7 @@ export class FileCursorStore implements CursorStore {
     return deserializeCursor(text, this.description);
   }
 
+  /** Fencing does not apply: a file cursor means one instance on one host (no lease). */
   async set(cursor: Cursor): Promise<void> {
     const temporary = `${this.path}.${process.pid}.tmp`;
     try {

@@ -1,48 +1,50 @@
-import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
 import { WesError } from '../errors.js';
-import { redactUrl } from '../observability/redact-url.js';
-import { deserializeCursor, serializeCursor, type Cursor, type CursorStore } from './cursor-store.js';
+import { closeRedis, connectRedis } from '../redis/redis-client.js';
+import { deserializeCursor, serializeCursor, type Cursor, type CursorStore, type Fence } from './cursor-store.js';
 
 function unavailable(action: string, description: string, err: unknown): WesError {
   return new WesError('WES_ERR_CURSOR_STORE_UNAVAILABLE', `could not ${action} the cursor in ${description}: ${(err as Error).message}`, { retryable: true, cause: err });
 }
 
 /**
- * The cursor as one JSON string under one Redis key. Commands fail fast while Redis is down
- * (no offline queue), so the pipeline's own retry decides what happens, not a hidden buffer;
- * ioredis keeps reconnecting in the background.
+ * Writes the cursor only while `fence.token` still holds the leader lease, in one atomic step:
+ * an instance that lost its lease (paused, partitioned) can never move the cursor.
  */
+const FENCED_SET = `
+if redis.call('GET', KEYS[2]) == ARGV[2] then
+  redis.call('SET', KEYS[1], ARGV[1])
+  return 1
+end
+return 0`;
+
+export interface RedisCursorStoreOptions {
+  readonly redis: Redis;
+  readonly key: string;
+  /** Safe to log: the URL with its password masked. */
+  readonly where: string;
+  /** Close the client with the store (commands that own it); the daemon shares it and closes it itself. */
+  readonly ownsConnection?: boolean;
+  readonly now?: () => Date;
+}
+
+/** The cursor as one JSON string under one Redis key. */
 export class RedisCursorStore implements CursorStore {
   readonly description: string;
   private readonly redis: Redis;
-  private connected = false;
-  private closing: Promise<void> | undefined;
+  private readonly key: string;
+  private readonly now: () => Date;
 
-  constructor(url: string, private readonly key: string, private readonly logger: Logger, private readonly now: () => Date = () => new Date()) {
-    this.description = `redis ${redactUrl(url)} key ${key}`;
-    this.redis = new Redis(url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 5_000,
-      retryStrategy: (times) => Math.min(times * 250, 2_000),
-    });
-    // Without a listener an 'error' event would crash the process; log only the transitions.
-    this.redis.on('error', (err) => {
-      if (this.connected) this.logger.warn({ err, store: this.description }, 'lost the connection to Redis; reconnecting');
-      this.connected = false;
-    });
-    this.redis.on('ready', () => {
-      if (!this.connected) this.logger.info({ store: this.description }, 'connected to Redis');
-      this.connected = true;
-    });
+  constructor(private readonly options: RedisCursorStoreOptions) {
+    this.redis = options.redis;
+    this.key = options.key;
+    this.now = options.now ?? (() => new Date());
+    this.description = `redis ${options.where} key ${options.key}`;
   }
 
   async open(): Promise<void> {
-    if (this.redis.status !== 'wait') return;
     try {
-      await this.redis.connect();
+      await connectRedis(this.redis);
     } catch (err) {
       throw unavailable('reach', this.description, err);
     }
@@ -58,11 +60,18 @@ export class RedisCursorStore implements CursorStore {
     return text === null ? null : deserializeCursor(text, this.description);
   }
 
-  async set(cursor: Cursor): Promise<void> {
+  async set(cursor: Cursor, fence?: Fence): Promise<void> {
+    const value = serializeCursor(cursor, this.now());
+    let written: unknown;
     try {
-      await this.redis.set(this.key, serializeCursor(cursor, this.now()));
+      written = fence
+        ? await this.redis.eval(FENCED_SET, 2, this.key, fence.leaseKey, value, fence.token)
+        : await this.redis.set(this.key, value);
     } catch (err) {
       throw unavailable('write', this.description, err);
+    }
+    if (fence && written !== 1) {
+      throw new WesError('WES_ERR_LEASE_LOST', 'this instance no longer holds the leader lease; the cursor was not moved (another instance took over)');
     }
   }
 
@@ -82,14 +91,7 @@ export class RedisCursorStore implements CursorStore {
     }
   }
 
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      if (this.redis.status === 'ready') {
-        const quit = await this.redis.quit().then(() => true, () => false);
-        if (quit) return;
-      }
-      this.redis.disconnect();
-    })();
-    return this.closing;
+  async close(): Promise<void> {
+    if (this.options.ownsConnection) await closeRedis(this.redis);
   }
 }

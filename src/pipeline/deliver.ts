@@ -1,38 +1,104 @@
 import type { Logger } from 'pino';
 import type { RetryConfig } from '../config/schema.js';
-import type { Sink, SinkPage } from '../sinks/sink.js';
+import type { DeadLetterStore } from '../dead-letter/dead-letter-store.js';
+import { isAborted, isWesError, WesError } from '../errors.js';
 import type { Sleep } from '../retry/sleep.js';
 import { withRetry } from '../retry/with-retry.js';
+import type { Sink, SinkPage } from '../sinks/sink.js';
+import type { WorkOSEvent } from '../workos/event.js';
+import type { DrainObserver } from './drain-observer.js';
+
+/** A sink with the pipeline's settings for it (from its config entry). */
+export interface SinkBinding {
+  readonly sink: Sink;
+  /** Only these event types go to the sink; undefined means all. */
+  readonly events?: ReadonlySet<string> | undefined;
+  readonly maxAttempts?: number | undefined;
+  readonly onFailure: 'halt' | 'dead-letter';
+}
 
 export interface DeliverOptions {
   readonly logger: Logger;
   readonly retry: RetryConfig;
   readonly sleep: Sleep;
+  readonly observer: DrainObserver;
+  readonly deadLetters?: DeadLetterStore | undefined;
   readonly random?: () => number;
   /** Shutdown: stops waiting between attempts (a write already started is let finish). */
   readonly signal?: AbortSignal | undefined;
+  readonly now?: () => number;
+}
+
+function errorFields(err: unknown): { code: string; message: string } {
+  return { code: isWesError(err) ? err.code : 'WES_ERR_SINK_REJECTED', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * After a sink gave up on a page: tries its events one at a time, so that the ones it does accept
+ * are delivered, and records the rest (with their error) in the dead-letter store. Resolves only
+ * once every event is either accepted or durably dead-lettered; otherwise throws (halt).
+ */
+async function deadLetterFailures(binding: SinkBinding, events: readonly WorkOSEvent[], options: DeliverOptions): Promise<void> {
+  const store = options.deadLetters;
+  if (!store) throw new WesError('WES_ERR_CONFIG', `sink "${binding.sink.name}" has onFailure "dead-letter" but no dead-letter store is configured`);
+  const failed: WorkOSEvent[] = [];
+  for (const event of events) {
+    try {
+      await binding.sink.write({ events: [event] });
+    } catch (err) {
+      if (isAborted(err, options.signal)) throw err;
+      await store.add(binding.sink.name, [event], errorFields(err));
+      failed.push(event);
+    }
+  }
+  if (failed.length > 0) {
+    options.observer.deadLettered(binding.sink.name, failed);
+    options.logger.error(
+      { sink: binding.sink.name, count: failed.length, event_ids: failed.map((e) => e.id), store: store.description },
+      'dead-lettered events the sink would not accept; replay them with "workos-events-sync dlq replay"',
+    );
+  }
+}
+
+async function deliverToSink(binding: SinkBinding, page: SinkPage, options: DeliverOptions): Promise<void> {
+  const { sink } = binding;
+  const events = binding.events ? page.events.filter((e) => binding.events!.has(e.event)) : page.events;
+  if (events.length === 0) return;
+  const now = options.now ?? Date.now;
+  const started = now();
+  try {
+    await withRetry(() => sink.write({ events }), {
+      what: `write a page to sink "${sink.name}"`,
+      fields: { sink: sink.name, first_event_id: events[0]!.id },
+      maxAttempts: binding.maxAttempts ?? options.retry.maxAttempts,
+      backoff: options.retry,
+      logger: options.logger,
+      sleep: options.sleep,
+      signal: options.signal,
+      onWait: ({ delayMs, rateLimited }) => options.observer.retried('sink_write', delayMs, rateLimited),
+      ...(options.random ? { random: options.random } : {}),
+    });
+  } catch (err) {
+    if (isAborted(err, options.signal)) throw err;
+    if (binding.onFailure !== 'dead-letter') {
+      options.observer.sinkHalted(sink.name, true);
+      throw err;
+    }
+    options.logger.warn({ sink: sink.name, err }, 'sink gave up on a page; trying its events one by one before dead-lettering');
+    await deadLetterFailures(binding, events, options);
+  }
+  options.observer.sinkHalted(sink.name, false);
+  options.observer.sinkDelivered(sink.name, events, (now() - started) / 1000);
 }
 
 /**
  * Hands one page to every sink at once, each with its own retries, and resolves only when all of
- * them accepted it. Sinks that succeeded while another failed have written the page: the replay
- * that follows is harmless to them because writes are idempotent by event id.
+ * them accepted it (or, for a dead-letter sink, dead-lettered what it refused). Sinks that
+ * succeeded while another failed have written the page: the replay that follows is harmless to
+ * them because writes are idempotent by event id.
  */
-export async function deliverToSinks(sinks: readonly Sink[], page: SinkPage, options: DeliverOptions): Promise<void> {
-  const results = await Promise.allSettled(
-    sinks.map((sink) =>
-      withRetry(() => sink.write(page), {
-        what: `write a page to sink "${sink.name}"`,
-        fields: { sink: sink.name, first_event_id: page.events[0]?.id },
-        maxAttempts: options.retry.maxAttempts,
-        backoff: options.retry,
-        logger: options.logger,
-        sleep: options.sleep,
-        signal: options.signal,
-        ...(options.random ? { random: options.random } : {}),
-      }),
-    ),
-  );
+export async function deliverToSinks(bindings: readonly SinkBinding[], page: SinkPage, options: DeliverOptions): Promise<void> {
+  const results = await Promise.allSettled(bindings.map((binding) => deliverToSink(binding, page, options)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
 }

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 export interface Scheduler {
   /** Starts ticking; the first drain runs at once rather than after the first interval. */
   start(): void;
+  /** A drain now (the doorbell: becoming leader, later a webhook), unless one is already running. */
+  trigger(): void;
   /** Stops future ticks (the drain in flight, if any, is the caller's to wait for). */
   stop(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export function createScheduler(expression: string, onTick: () => Promise<void>,
       void task.start();
       tick();
     },
+    trigger: tick,
     async stop() {
       stopped = true;
       await task.stop();

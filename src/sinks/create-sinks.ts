@@ -1,3 +1,4 @@
+import type { SinkBinding } from '../pipeline/deliver.js';
 import type { SinkConfig } from './registry.js';
 import { findSinkDefinition } from './registry.js';
 import type { Sink, SinkContext } from './sink.js';
@@ -14,5 +15,18 @@ export function createSinks(configs: readonly SinkConfig[], context: SinkContext
     const definition = findSinkDefinition(config.type);
     if (!definition) throw new Error(`no sink definition for type ${config.type}`);
     return definition.create(config, sinkName(config, index, configs), context);
+  });
+}
+
+/** Each sink with the pipeline's settings from its config entry (filter, attempts, failure policy). */
+export function bindSinks(sinks: readonly Sink[], configs: readonly SinkConfig[]): SinkBinding[] {
+  return sinks.map((sink, i) => {
+    const config = configs[i];
+    return {
+      sink,
+      events: config?.events && config.events.length > 0 ? new Set(config.events) : undefined,
+      maxAttempts: config?.maxAttempts,
+      onFailure: config?.onFailure ?? 'halt',
+    };
   });
 }

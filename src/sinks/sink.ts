@@ -34,8 +34,8 @@ export interface SinkContext {
   readonly stdout: Writable;
 }
 
-/** A strict zod object with `type: z.literal(...)` and an optional `name`, plus the sink's own fields. */
-export type SinkConfigSchema = z.ZodObject<{ type: z.ZodLiteral<string>; name: z.ZodOptional<z.ZodString> } & z.ZodRawShape>;
+/** A strict zod object with `type: z.literal(...)` and the common fields (`sinkCommonFields`), plus the sink's own. */
+export type SinkConfigSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.ZodRawShape>;
 
 export interface SinkDefinition<S extends SinkConfigSchema = SinkConfigSchema> {
   readonly type: z.infer<S>['type'];

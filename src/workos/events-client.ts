@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { WorkOS } from '@workos-inc/node';
 import { parseRetryAfter, type RetryAfterPolicy } from '../retry/retry-after.js';
+import type { RateBudget } from './rate-budget.js';
 import { classifyWorkOSError } from './classify-error.js';
 import { parseEventsPage, type EventsPage } from './parse-events-page.js';
 
@@ -24,6 +25,12 @@ export interface EventsClientOptions {
   readonly timeoutMs: number;
   readonly retryAfter: RetryAfterPolicy;
   readonly now?: () => number;
+  /** Every request (catch-up, retries, idle polls) takes a token first; a 429 blocks it for Retry-After. */
+  readonly budget?: RateBudget | undefined;
+  /** Told of every answer's status, or `network` when none came (metrics). */
+  readonly onResponse?: (status: number | 'network') => void;
+  /** Told of every wait for the budget, in ms (metrics). */
+  readonly onBudgetWait?: (ms: number) => void;
   /** For tests; defaults to the global fetch. */
   readonly fetch?: typeof fetch;
 }
@@ -48,7 +55,14 @@ export function createEventsClient(options: EventsClientOptions): EventsClient {
   const fetchFn: typeof fetch = async (input, init) => {
     const current = scope.getStore();
     const signals = [init?.signal, current?.signal].filter((s): s is AbortSignal => s != null);
-    const response = await baseFetch(input, { ...init, signal: signals.length > 0 ? AbortSignal.any(signals) : null });
+    let response: Response;
+    try {
+      response = await baseFetch(input, { ...init, signal: signals.length > 0 ? AbortSignal.any(signals) : null });
+    } catch (err) {
+      if (!current?.signal?.aborted) options.onResponse?.('network');
+      throw err;
+    }
+    options.onResponse?.(response.status);
     if (current) current.retryAfter = response.headers.get('retry-after');
     return response;
   };
@@ -73,16 +87,23 @@ export function createEventsClient(options: EventsClientOptions): EventsClient {
         events: query.events.length > 0 ? query.events.join(',') : undefined,
         organization_id: query.organizationId,
       };
+      if (options.budget) {
+        const waited = await options.budget.take(signal);
+        if (waited > 0) options.onBudgetWait?.(waited);
+      }
       let body: unknown;
       try {
         const response = await scope.run(state, () => workos.get('/events', { query: params }));
         body = response.data;
       } catch (err) {
-        throw classifyWorkOSError(err, {
+        const failure = classifyWorkOSError(err, {
           baseUrl: options.baseUrl,
           retryAfterMs: parseRetryAfter(state.retryAfter, options.retryAfter, now()),
           signal,
         });
+        // Every instance sharing the budget holds back until Retry-After has passed, not only this request.
+        if (failure.code === 'WES_ERR_WORKOS_RATE_LIMITED' && options.budget) await options.budget.blockFor(failure.retryAfterMs ?? 0);
+        throw failure;
       }
       return parseEventsPage(body);
     },

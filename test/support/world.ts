@@ -43,6 +43,9 @@ export function useWorld(extra: Record<string, unknown> = {}): World {
         cursor: { store: 'redis', url: REDIS_URL, key: world.cursorKey },
         sinks: [{ type: 'jsonl', path: world.eventsFile }],
         ...more,
+        // Keys of this test's own, so that a lease left by a killed process never blocks another test.
+        leader: { key: `${world.cursorKey}:leader`, ...(more.leader as object | undefined) },
+        deadLetter: { keyPrefix: `${world.cursorKey}:dlq` },
       }));
     world.storedCursor = async () => {
       const text = await world.redis.get(world.cursorKey);
@@ -54,7 +57,8 @@ export function useWorld(extra: Record<string, unknown> = {}): World {
   });
   afterEach(async () => {
     await world.fake.close();
-    await world.redis.del(world.cursorKey);
+    const keys = await world.redis.keys(`${world.cursorKey}*`);
+    if (keys.length > 0) await world.redis.del(...keys);
   });
   return world;
 }

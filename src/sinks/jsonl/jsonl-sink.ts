@@ -2,6 +2,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from 'pino';
+import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
 import { fileSinkError } from '../sink-errors.js';
 import { repairTornTail } from './repair-torn-tail.js';
@@ -9,7 +10,7 @@ import { repairTornTail } from './repair-torn-tail.js';
 export const jsonlSinkConfigSchema = z
   .strictObject({
     type: z.literal('jsonl'),
-    name: z.string().min(1).optional().describe('Name used in logs and metrics. Default: "jsonl".'),
+    ...sinkCommonFields,
     path: z.string().min(1).describe('File to append to, one event per line (created with its folder if missing).'),
   })
   .describe('Appends each event as one JSON line to a file, flushed to disk before the cursor moves.');

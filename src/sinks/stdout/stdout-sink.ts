@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { WesError } from '../../errors.js';
+import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
 import type { Writable } from 'node:stream';
 
 export const stdoutSinkConfigSchema = z
   .strictObject({
     type: z.literal('stdout'),
-    name: z.string().min(1).optional().describe('Name used in logs and metrics. Default: "stdout".'),
+    ...sinkCommonFields,
   })
   .describe('Writes each event as one JSON line to standard output (logs go to standard error).');
 

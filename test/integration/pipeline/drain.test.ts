@@ -13,6 +13,7 @@ function config(overrides: Record<string, unknown> = {}) {
   return testConfig(w.fake, {
     cursor: { store: 'redis', url: REDIS_URL, key: w.cursorKey },
     sinks: [{ type: 'jsonl', path: w.eventsFile }],
+    leader: { key: `${w.cursorKey}:leader` },
     ...overrides,
   });
 }

@@ -87,7 +87,7 @@ describe('parseConfig', () => {
       { WORKOS_BASE_URL: 'http://127.0.0.1:4100', REDIS_URL: 'redis://127.0.0.1:6379/2', LOG_LEVEL: 'debug' },
     );
     expect(config.workos.baseUrl).toBe('http://127.0.0.1:4100');
-    expect(config.cursor).toEqual({ store: 'redis', url: 'redis://127.0.0.1:6379/2', key: 'workos-events-sync:cursor' });
+    expect(config.cursor).toEqual({ store: 'redis', url: 'redis://127.0.0.1:6379/2', key: 'workos-events-sync:cursor', maxAgeDays: 29 });
     expect(config.logLevel).toBe('debug');
   });
 

@@ -13,7 +13,7 @@ const context = { logger: pino({ level: 'silent' }), stdout: new PassThrough() }
 describe('jsonl sink', () => {
   it('appends one event per line, creating the folder, and survives open/close twice', async () => {
     const path = join(await tempDir(), 'deep', 'events.jsonl');
-    const sink = jsonlSink.create({ type: 'jsonl', path }, 'jsonl', context);
+    const sink = jsonlSink.create(jsonlSink.configSchema.parse({ type: 'jsonl', path }), 'jsonl', context);
     await sink.open();
     await sink.open();
     await sink.write({ events: [ev('e1'), ev('e2')] });
@@ -28,7 +28,7 @@ describe('jsonl sink', () => {
     const path = join(await tempDir(), 'events.jsonl');
     await writeFile(path, `${JSON.stringify(ev('e1'))}\n`);
     await appendFile(path, '{"object":"event","id":"e2","ev');
-    const sink = jsonlSink.create({ type: 'jsonl', path }, 'jsonl', context);
+    const sink = jsonlSink.create(jsonlSink.configSchema.parse({ type: 'jsonl', path }), 'jsonl', context);
     await sink.open();
     await sink.write({ events: [ev('e2')] });
     await sink.close();
@@ -38,7 +38,7 @@ describe('jsonl sink', () => {
   it('refuses a path it can never write as rejected, not retryable', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'a-folder'));
-    const sink = jsonlSink.create({ type: 'jsonl', path: join(dir, 'a-folder') }, 'archive', context);
+    const sink = jsonlSink.create(jsonlSink.configSchema.parse({ type: 'jsonl', path: join(dir, 'a-folder') }), 'archive', context);
     await expect(sink.open()).rejects.toMatchObject({ code: 'WES_ERR_SINK_REJECTED', retryable: false, message: expect.stringMatching(/^sink "archive" could not open/) });
   });
 });
