@@ -99,7 +99,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const shutdown = new AbortController();
-  const deps = { client, cursorStore, sinks: bindSinks(sinks, config.sinks), logger, sleep, now, observer: status, deadLetters, ...(options.random ? { random: options.random } : {}) };
+  const deps = { client, cursorStore, sinks: bindSinks(sinks, config.sinks), logger, sleep, now, observer: status, deadLetters, lastCommitted: () => status.lastCommitted, ...(options.random ? { random: options.random } : {}) };
   const settings = { ...config, acceptFilterChange: options.acceptFilterChange ?? false };
   let scheduler: Scheduler | undefined;
   let elector: Elector | undefined;
@@ -167,7 +167,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         await cursorStore.reset();
         logger.warn({ start_from: config.startFrom }, 'cursor reset as asked (--reset-cursor)');
       }
-      if (options.from) await setStartPosition(cursorStore, options.from, config, logger, sleep);
+      if (options.from) await setStartPosition(cursorStore, options.from, config, logger, sleep, now());
       if (options.serveHttp && config.http.enabled) {
         http = await startHttpServer({
           host: config.http.host,

@@ -31,6 +31,8 @@ export class DaemonStatus implements DrainObserver {
   private violation = false;
   private readonly halted = new Set<string>();
   private lastDrain: StatusSnapshot['lastDrain'];
+  /** The last cursor this process committed (see DrainDeps.lastCommitted). */
+  lastCommitted: Cursor | null = null;
 
   constructor(
     private readonly metrics: Metrics,
@@ -96,6 +98,7 @@ export class DaemonStatus implements DrainObserver {
   committed(events: readonly WorkOSEvent[], cursor: Cursor): void {
     this.beat();
     this.metrics.observeCommit(events, []);
+    this.lastCommitted = cursor;
     this.violation = false;
     this.trackCursor(cursor.createdAt);
   }

@@ -23,6 +23,8 @@ export interface DrainDeps {
   readonly random?: () => number;
   readonly observer?: DrainObserver;
   readonly deadLetters?: DeadLetterStore | undefined;
+  /** The last cursor this process committed: restored if the store comes back empty (a Redis restarted without persistence). */
+  readonly lastCommitted?: () => Cursor | null;
 }
 
 export type DrainSettings = Pick<Config, 'pageSize' | 'events' | 'organizationId' | 'startFrom' | 'retry'> & {
@@ -67,7 +69,14 @@ export async function drain(deps: DrainDeps, settings: DrainSettings, signal?: A
   });
   const filter = filterOf(settings.events, settings.organizationId);
 
-  const stored = await withRetry(() => cursorStore.get(), retry('read the cursor', 'cursor_read'));
+  let stored = await withRetry(() => cursorStore.get(), retry('read the cursor', 'cursor_read'));
+  const remembered = deps.lastCommitted?.() ?? null;
+  if (!stored && remembered) {
+    // Starting over from "startFrom" would replay up to 30 days; what this process committed is known to be delivered.
+    logger.error({ cursor: remembered.id, store: cursorStore.description }, 'the cursor vanished from the store (was Redis restarted without persistence?); restoring the last cursor this instance committed');
+    await withRetry(() => cursorStore.set(remembered, fence), retry('restore the cursor', 'cursor_commit'));
+    stored = remembered;
+  }
   observer.cursorRead(stored);
   let cursor = stored ?? resolveStart(settings.startFrom, deps.now());
   if (stored?.filter && !sameFilter(stored.filter, filter)) {

@@ -52,6 +52,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Status sent; 0 while pending, or when the socket was reset without an answer. */
   status: number;
+  /** When the request arrived, by the wall clock (ms), for tests of waits between requests. */
+  receivedAt: number;
 }
 
 export interface FakeWorkOS {
@@ -228,6 +230,7 @@ class FakeWorkOSServer implements FakeWorkOS {
       query: url.searchParams,
       headers: req.headers,
       status: 0,
+      receivedAt: Date.now(),
     };
     this.#requests.push(record);
     const incomingId = req.headers['x-request-id'];

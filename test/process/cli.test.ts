@@ -5,7 +5,7 @@ import { runCli } from '../support/cli-process.js';
 import { API_KEY, readJsonl } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 
-const w = useWorld({ http: { port: 0 } });
+const w = useWorld();
 
 describe('the workos-events-sync command', () => {
   it('prints its usage with --help and refuses an unknown command with exit 78', async () => {

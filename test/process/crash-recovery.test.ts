@@ -8,7 +8,7 @@ import { useWorld } from '../support/world.js';
 const PAGE_SIZE = 50;
 
 // A short lease, so that a restart after SIGKILL takes over quickly.
-const w = useWorld({ pageSize: PAGE_SIZE, schedule: '* * * * * *', leader: { ttlMs: 1000, renewIntervalMs: 300 }, http: { port: 0 } });
+const w = useWorld({ pageSize: PAGE_SIZE, schedule: '* * * * * *', leader: { ttlMs: 1000, renewIntervalMs: 300 } });
 
 async function storedCursorId(): Promise<string | null> {
   return (await w.storedCursor())?.id ?? null;

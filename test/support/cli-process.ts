@@ -11,6 +11,8 @@ export interface CliProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves once stderr (the logs) contains `text`. */
   waitForLog(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** The health server's base URL, from its "listening" log line. */
+  httpUrl(): Promise<string>;
 }
 
 export function spawnCli(args: readonly string[], env: Record<string, string>, cwd?: string): CliProcess {
@@ -28,22 +30,28 @@ export function spawnCli(args: readonly string[], env: Record<string, string>, c
     for (const w of waiters.splice(0)) w();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const waitForLog = async (text: string | RegExp, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    const matches = () => (typeof text === 'string' ? err.includes(text) : text.test(err));
+    while (!matches()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)} in:\n${err}`);
+      if (child.exitCode !== null) throw new Error(`the process exited (${child.exitCode}) before logging ${String(text)}:\n${err}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 100);
+      });
+    }
+  };
   return {
     child,
     stdout: () => out,
     stderr: () => err,
     exited,
-    async waitForLog(text, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      const matches = () => (typeof text === 'string' ? err.includes(text) : text.test(err));
-      while (!matches()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)} in:\n${err}`);
-        if (child.exitCode !== null) throw new Error(`the process exited (${child.exitCode}) before logging ${String(text)}:\n${err}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 100);
-        });
-      }
+    waitForLog,
+    async httpUrl() {
+      await waitForLog('http server listening');
+      const line = err.split('\n').find((l) => l.includes('http server listening'))!;
+      return (JSON.parse(line) as { url: string }).url;
     },
   };
 }

@@ -47,9 +47,13 @@ export interface TestDaemon {
   stdout: PassThrough;
 }
 
-/** A daemon wired to the fake, with sleeps recorded instead of waited. */
+/**
+ * A daemon wired to the fake, on a fake clock: a sleep is recorded and moves the clock on at once,
+ * so backoffs, Retry-After waits and the rate budget all agree on the time without anyone waiting.
+ */
 export function testDaemon(config: Config, extra: Partial<DaemonOptions> = {}): TestDaemon {
   const waits: number[] = [];
+  let clock = Date.now();
   const { logger, lines } = captureLogger();
   const stdout = new PassThrough();
   const daemon = createDaemon({
@@ -57,8 +61,10 @@ export function testDaemon(config: Config, extra: Partial<DaemonOptions> = {}): 
     apiKey: API_KEY,
     logger,
     stdout,
+    now: () => clock,
     sleep: async (ms) => {
       waits.push(ms);
+      clock += ms;
     },
     random: () => 0.5,
     ...extra,

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import type { Cursor } from '../../src/cursor/cursor-store.js';
+import { deserializeCursor, type Cursor } from '../../src/cursor/cursor-store.js';
 import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { API_KEY, redisClient, REDIS_URL, tempDir, uniqueCursorKey } from './harness.js';
 
@@ -17,8 +17,8 @@ export interface World {
   eventsFile: string;
   /** Environment for the CLI: the fake's key and URL. */
   env: Record<string, string>;
-  /** Rewrites the config file with other top-level keys. */
-  writeConfig(extra: Record<string, unknown>): Promise<void>;
+  /** Rewrites the config file (or writes another, at `path`) with other top-level keys. */
+  writeConfig(extra: Record<string, unknown>, path?: string): Promise<void>;
   storedCursor(): Promise<Cursor | null>;
 }
 
@@ -38,10 +38,13 @@ export function useWorld(extra: Record<string, unknown> = {}): World {
     world.configPath = join(world.dir, 'config.json');
     world.eventsFile = join(world.dir, 'events.jsonl');
     world.env = { WORKOS_API_KEY: API_KEY, WORKOS_BASE_URL: world.fake.url };
-    world.writeConfig = (more) =>
-      writeFile(world.configPath, JSON.stringify({
+    world.writeConfig = (more, path = world.configPath) =>
+      writeFile(path, JSON.stringify({
         cursor: { store: 'redis', url: REDIS_URL, key: world.cursorKey },
         sinks: [{ type: 'jsonl', path: world.eventsFile }],
+        http: { host: '127.0.0.1', port: 0 },
+        // Every test shares the key's budget in Redis: leave room, so no test waits on another's requests.
+        rateLimit: { requestsPerMinute: 6000 },
         ...more,
         // Keys of this test's own, so that a lease left by a killed process never blocks another test.
         leader: { key: `${world.cursorKey}:leader`, ...(more.leader as object | undefined) },
@@ -49,9 +52,7 @@ export function useWorld(extra: Record<string, unknown> = {}): World {
       }));
     world.storedCursor = async () => {
       const text = await world.redis.get(world.cursorKey);
-      if (text === null) return null;
-      const parsed = JSON.parse(text) as { id: string | null; created_at: string | null };
-      return { id: parsed.id, createdAt: parsed.created_at };
+      return text === null ? null : deserializeCursor(text, world.cursorKey);
     };
     await world.writeConfig(extra);
   });
