@@ -24,6 +24,11 @@ RUN mkdir -p /data /config && chown node:node /data
 WORKDIR /data
 VOLUME ["/data"]
 USER node
+# /healthz, /readyz and /metrics (config "http.port"; 8080 by default).
+EXPOSE 8080
+# Liveness only (/healthz): readiness problems (a halted sink, a stale cursor) need a person, not a restart.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HEALTH_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The daemon drains the page in flight on SIGTERM; give it the config's shutdownGraceMs and more
 # with `docker stop -t` / compose's stop_grace_period.
 STOPSIGNAL SIGTERM

@@ -43,6 +43,8 @@ await writeFile(configPath, JSON.stringify({
   schedule: '*/2 * * * * *',
   cursor: { store: 'file', path: join(dir, 'cursor.json') },
   sinks: [{ type: 'stdout' }],
+  // Any free port: the "http server listening" log line tells which (/healthz, /readyz, /metrics).
+  http: { host: '127.0.0.1', port: 0 },
 }, null, 2));
 
 process.stderr.write(`

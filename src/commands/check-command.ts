@@ -1,6 +1,8 @@
 import { pino } from 'pino';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { createCursorStore } from '../cursor/create-cursor-store.js';
+import { LeaderLease } from '../leader/leader-lease.js';
+import { closeRedis, createRedisClient } from '../redis/redis-client.js';
 import { createSinks } from '../sinks/create-sinks.js';
 import { createEventsClient } from '../workos/events-client.js';
 import { EXIT_OK, exitCodeFor, reportFailure, type CommandIO } from './command-io.js';
@@ -43,16 +45,22 @@ export async function checkCommand(configPath: string | undefined, io: CommandIO
     fail('workos', err);
   }
 
-  const store = createCursorStore(config.cursor, quiet);
+  const redis = config.cursor.store === 'redis' ? createRedisClient(config.cursor.url, quiet) : undefined;
+  const store = createCursorStore(config.cursor, quiet, redis);
   try {
     await store.open();
     const cursor = await store.get();
     const where = cursor?.id ? `after ${cursor.id}${cursor.createdAt ? ` (${cursor.createdAt})` : ''}` : cursor ? `from ${cursor.createdAt}` : `no cursor yet: will start from ${config.startFrom}`;
     line(io, true, 'cursor', `${store.description}: ${where}`);
+    if (redis && config.leader.enabled) {
+      const holder = await new LeaderLease({ redis, key: config.leader.key, ttlMs: config.leader.ttlMs }).holder();
+      line(io, true, 'leader', holder ? `lease ${config.leader.key} held by ${holder}` : `lease ${config.leader.key} is free: the first instance to start takes it`);
+    }
   } catch (err) {
     fail('cursor', err);
   } finally {
     await store.close().catch(() => undefined);
+    if (redis) await closeRedis(redis);
   }
 
   for (const sink of createSinks(config.sinks, { logger: quiet, stdout: io.stdout })) {

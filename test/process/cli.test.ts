@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { seedBacklog } from '../fakes/seed-backlog.js';
-import { runCli } from '../support/cli-process.js';
+import { runCli, spawnCli } from '../support/cli-process.js';
 import { API_KEY, readJsonl } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
 
@@ -43,11 +43,12 @@ describe('the workos-events-sync command', () => {
     const result = await runCli(['check', '--config', w.configPath], w.env);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/^ok {4}config/);
     expect(lines[1]).toContain(`oldest retained event ${w.fake.events[0]!.id}`);
     expect(lines[2]).toMatch(/^ok {4}cursor .*no cursor yet: will start from earliest/);
-    expect(lines[3]).toMatch(/^ok {4}sink jsonl/);
+    expect(lines[3]).toMatch(/^ok {4}leader .* is free/);
+    expect(lines[4]).toMatch(/^ok {4}sink jsonl/);
     expect(w.fake.requests[0]!.query.get('limit')).toBe('1');
   });
 
@@ -101,5 +102,52 @@ describe('the workos-events-sync command', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/workos-events-sync: the cursor in redis .* is unreadable; inspect it, then fix it with/);
     expect(await readJsonl(w.eventsFile)).toEqual([]);
+  });
+});
+
+describe('events, health and logs', () => {
+  it('events prints matching events as JSON lines without touching the cursor', async () => {
+    seedBacklog(w.fake, 200, { seed: 51 });
+    const types = 'user.created,dsync.user.created';
+    const result = await runCli(['events', '--types', types, '--limit', '7', '--config', w.configPath], w.env);
+    expect(result.code).toBe(0);
+    const printed = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; event: string });
+    const expected = w.fake.events.filter((e) => types.split(',').includes(e.event)).slice(0, 7);
+    expect(printed.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+    const after = await runCli(['events', '--after', expected[2]!.id, '--types', types, '--limit', '2', '--config', w.configPath], w.env);
+    expect(after.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual([expected[3]!.id, expected[4]!.id]);
+    expect(await w.redis.get(w.cursorKey)).toBeNull();
+    expect((await runCli(['events', '--after', 'x', '--from', '2026-01-01T00:00:00Z', '--config', w.configPath], w.env)).code).toBe(78);
+  });
+
+  it('serves /healthz, /readyz and /metrics while running', async () => {
+    seedBacklog(w.fake, 120, { seed: 52 });
+    const p = spawnCli(['run', '--config', w.configPath], w.env);
+    try {
+      const url = await p.httpUrl();
+      await p.waitForLog('caught up');
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ok: true, role: 'leader', problems: [] });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/workos_events_sync_pages_total 2/);
+      expect(metrics).toMatch(/workos_events_sync_events_delivered_total\{sink="jsonl",event_type="[a-z_.]+"\} \d+/);
+      expect(metrics).toMatch(/workos_events_sync_requests_total\{status="200"\} [2-9]/);
+      expect(metrics).toContain('workos_events_sync_leader 1');
+      expect(metrics).toMatch(/workos_events_sync_lag_seconds \d/);
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  });
+
+  it('logs for people with LOG_FORMAT=pretty', async () => {
+    seedBacklog(w.fake, 5, { seed: 53 });
+    const result = await runCli(['once', '--config', w.configPath], { ...w.env, LOG_FORMAT: 'pretty' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('delivered a page');
+    expect(result.stderr.trimStart().startsWith('{')).toBe(false);
   });
 });

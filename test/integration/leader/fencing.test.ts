@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { RedisCursorStore } from '../../../src/cursor/redis-cursor-store.js';
+import { LeaderLease } from '../../../src/leader/leader-lease.js';
+import { useWorld } from '../../support/world.js';
+
+const w = useWorld();
+
+describe('leader lease and fenced commits', () => {
+  it('lets one instance hold the lease, and a standby take it only once it expired', async () => {
+    const key = `${w.cursorKey}:lease`;
+    let clock = 0;
+    const a = new LeaderLease({ redis: w.redis, key, ttlMs: 300, now: () => clock, token: 'a' });
+    const b = new LeaderLease({ redis: w.redis, key, ttlMs: 300, now: () => clock, token: 'b' });
+    expect(await a.acquireOrRenew()).toBe(true);
+    expect(await b.acquireOrRenew()).toBe(false);
+    expect(await a.acquireOrRenew()).toBe(true);
+    expect(a.isHeld()).toBe(true);
+    clock += 301;
+    expect(a.isHeld()).toBe(false);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await b.acquireOrRenew()).toBe(true);
+    expect(await a.acquireOrRenew()).toBe(false);
+    expect(await b.holder()).toBe('b');
+  });
+
+  it('refuses a cursor commit from an instance that lost the lease, atomically', async () => {
+    const leaseKey = `${w.cursorKey}:lease`;
+    const store = new RedisCursorStore({ redis: w.redis, key: w.cursorKey, where: 'test' });
+    const old = new LeaderLease({ redis: w.redis, key: leaseKey, ttlMs: 10_000, token: 'old' });
+    expect(await old.acquireOrRenew()).toBe(true);
+    await store.set({ id: 'event_2', createdAt: '2026-01-01T00:00:02Z' }, old.fence);
+
+    // The old leader pauses; its lease is taken over and the new leader commits further.
+    await w.redis.del(leaseKey);
+    const current = new LeaderLease({ redis: w.redis, key: leaseKey, ttlMs: 10_000, token: 'new' });
+    expect(await current.acquireOrRenew()).toBe(true);
+    await store.set({ id: 'event_9', createdAt: '2026-01-01T00:00:09Z' }, current.fence);
+
+    // The old leader wakes up and tries to commit what it was doing: refused, cursor untouched.
+    await expect(store.set({ id: 'event_3', createdAt: '2026-01-01T00:00:03Z' }, old.fence)).rejects.toMatchObject({ code: 'WES_ERR_LEASE_LOST', retryable: false });
+    expect((await store.get())?.id).toBe('event_9');
+  });
+
+  it('releases only its own lease', async () => {
+    const key = `${w.cursorKey}:lease`;
+    const a = new LeaderLease({ redis: w.redis, key, ttlMs: 10_000, token: 'a' });
+    const b = new LeaderLease({ redis: w.redis, key, ttlMs: 10_000, token: 'b' });
+    await a.acquireOrRenew();
+    await b.release();
+    expect(await a.holder()).toBe('a');
+    await a.release();
+    expect(await a.holder()).toBeNull();
+  });
+});
