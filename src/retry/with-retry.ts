@@ -46,9 +46,10 @@ export function withRetry<T>(operation: (attempt: number) => Promise<T>, options
       if (!isWesError(error) || !error.retryable || isAborted(error, options.signal)) return;
       if (!rateLimited && retriesLeft === 0) return;
       const delayMs = rateLimited
-        ? (isWesError(error) ? error.retryAfterMs ?? 0 : 0)
-        // Counted in failures other than 429s, so waiting out rate limits does not inflate the backoff.
-        : backoffDelay(failures, options.backoff, options.random);
+        ? error.retryAfterMs ?? 0
+        // Counted in failures other than WorkOS 429s, so waiting out rate limits does not inflate the
+        // backoff; a sink's own Retry-After (an HTTP receiver's 429) is a floor under it.
+        : Math.max(backoffDelay(failures, options.backoff, options.random), error.retryAfterMs ?? 0);
       const fields = { ...options.fields, attempt: attemptNumber, delayMs, code: error.code, reason: error.message };
       if (rateLimited) options.logger.warn(fields, `rate limited by WorkOS; waiting as Retry-After says before retrying: ${options.what}`);
       else options.logger.warn(fields, `retrying after a failure: ${options.what}`);

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { sinkTypes } from '../../src/sinks/registry.js';
 import { seedBacklog } from '../fakes/seed-backlog.js';
 import { runCli, spawnCli } from '../support/cli-process.js';
 import { API_KEY, readJsonl } from '../support/harness.js';
@@ -24,7 +25,7 @@ describe('the workos-events-sync command', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toEqual([
       `workos-events-sync: ${w.configPath}: pageSize: Too small: expected number to be >=1, got 0`,
-      `workos-events-sync: ${w.configPath}: sinks[0].type: unknown sink type "kafka"; expected one of stdout, jsonl`,
+      `workos-events-sync: ${w.configPath}: sinks[0].type: unknown sink type "kafka"; expected one of ${sinkTypes.join(', ')}`,
     ]);
   });
 

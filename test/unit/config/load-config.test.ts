@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../../src/config/load.js';
-import { sinkConfigSchema, sinkDefinitions } from '../../../src/sinks/registry.js';
+import { sinkConfigSchema, sinkDefinitions, sinkTypes } from '../../../src/sinks/registry.js';
 import { ConfigError } from '../../../src/errors.js';
 
 const KEY = { WORKOS_API_KEY: 'sk_test_123456' };
@@ -62,7 +62,7 @@ describe('parseConfig', () => {
 
   it('names an unknown sink type and the types there are', () => {
     expect(problemsOf(() => parseConfig({ sinks: [{ type: 'stdot' }] }, {}))).toEqual([
-      'sinks[0].type: unknown sink type "stdot"; expected one of stdout, jsonl (did you mean "stdout"?)',
+      `sinks[0].type: unknown sink type "stdot"; expected one of ${sinkTypes.join(', ')} (did you mean "stdout"?)`,
     ]);
   });
 

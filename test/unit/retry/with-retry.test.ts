@@ -38,6 +38,14 @@ describe('withRetry', () => {
     expect(waits).toEqual([3000, 2000, 1000, 100]);
   });
 
+  it('waits at least what a sink asked for with its own Retry-After', async () => {
+    const waits: number[] = [];
+    const busy = new WesError('WES_ERR_SINK_UNAVAILABLE', '429 from the receiver', { retryable: true, retryAfterMs: 4000 });
+    const op = failing([busy]);
+    await expect(withRetry(op.run, { what: 'x', maxAttempts: 3, backoff, logger, random: () => 1, sleep: async (ms) => void waits.push(ms) })).resolves.toBe('ok');
+    expect(waits).toEqual([4000]);
+  });
+
   it('gives up after maxAttempts with the last error, without a final wait', async () => {
     const waits: number[] = [];
     const op = failing([unavailable(), unavailable(), unavailable()]);
