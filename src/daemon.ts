@@ -99,7 +99,16 @@ export function createDaemon(options: DaemonOptions): Daemon {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const shutdown = new AbortController();
-  const deps = { client, cursorStore, sinks: bindSinks(sinks, config.sinks), logger, sleep, now, observer: status, deadLetters, lastCommitted: () => status.lastCommitted, ...(options.random ? { random: options.random } : {}) };
+  /** Sinks whose service was down at start: opened before their first write instead. */
+  const unopened = new Set<Sink>();
+  const ensureOpen = async (sink: Sink): Promise<void> => {
+    if (!unopened.has(sink)) return;
+    await sink.open();
+    unopened.delete(sink);
+    logger.info({ sink: sink.name }, 'sink opened');
+  };
+  const deps = {
+    ensureOpen, client, cursorStore, sinks: bindSinks(sinks, config.sinks), logger, sleep, now, observer: status, deadLetters, lastCommitted: () => status.lastCommitted, ...(options.random ? { random: options.random } : {}) };
   const settings = { ...config, acceptFilterChange: options.acceptFilterChange ?? false };
   let scheduler: Scheduler | undefined;
   let elector: Elector | undefined;
@@ -162,7 +171,16 @@ export function createDaemon(options: DaemonOptions): Daemon {
         if (isWesError(err) && !err.retryable) throw err;
         logger.warn({ err, store: cursorStore.description }, 'cursor store unreachable at start; will keep trying');
       }
-      for (const sink of sinks) await sink.open();
+      for (const sink of sinks) {
+        try {
+          await sink.open();
+        } catch (err) {
+          // A sink whose service is down at start is retried with its first page, like one that goes away later.
+          if (!isWesError(err) || !err.retryable) throw err;
+          unopened.add(sink);
+          logger.warn({ err, sink: sink.name }, 'sink unreachable at start; will keep trying');
+        }
+      }
       if (options.resetCursor) {
         await cursorStore.reset();
         logger.warn({ start_from: config.startFrom }, 'cursor reset as asked (--reset-cursor)');

@@ -27,6 +27,8 @@ export interface DeliverOptions {
   /** Shutdown: stops waiting between attempts (a write already started is let finish). */
   readonly signal?: AbortSignal | undefined;
   readonly now?: () => number;
+  /** Opens a sink whose service was down when the daemon started; a no-op once open. */
+  readonly ensureOpen?: (sink: Sink) => Promise<void>;
 }
 
 function errorFields(err: unknown): { code: string; message: string } {
@@ -67,7 +69,10 @@ async function deliverToSink(binding: SinkBinding, page: SinkPage, options: Deli
   const now = options.now ?? Date.now;
   const started = now();
   try {
-    await withRetry(() => sink.write({ events }), {
+    await withRetry(async () => {
+      await options.ensureOpen?.(sink);
+      await sink.write({ events });
+    }, {
       what: `write a page to sink "${sink.name}"`,
       fields: { sink: sink.name, first_event_id: events[0]!.id },
       maxAttempts: binding.maxAttempts ?? options.retry.maxAttempts,

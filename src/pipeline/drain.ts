@@ -5,6 +5,7 @@ import type { DeadLetterStore } from '../dead-letter/dead-letter-store.js';
 import { isAborted, isWesError, WesError } from '../errors.js';
 import type { Sleep } from '../retry/sleep.js';
 import { withRetry, type RetryOptions } from '../retry/with-retry.js';
+import type { Sink } from '../sinks/sink.js';
 import type { EventsClient, EventsQuery } from '../workos/events-client.js';
 import { deliverToSinks, type SinkBinding } from './deliver.js';
 import { noopObserver, type DrainObserver } from './drain-observer.js';
@@ -25,6 +26,8 @@ export interface DrainDeps {
   readonly deadLetters?: DeadLetterStore | undefined;
   /** The last cursor this process committed: restored if the store comes back empty (a Redis restarted without persistence). */
   readonly lastCommitted?: () => Cursor | null;
+  /** Opens a sink that could not be opened at start (see DeliverOptions.ensureOpen). */
+  readonly ensureOpen?: (sink: Sink) => Promise<void>;
 }
 
 export type DrainSettings = Pick<Config, 'pageSize' | 'events' | 'organizationId' | 'startFrom' | 'retry'> & {
@@ -94,7 +97,7 @@ export async function drain(deps: DrainDeps, settings: DrainSettings, signal?: A
   const fetchPage = (query: EventsQuery) =>
     withRetry(() => deps.client.fetchPage(query, signal), { ...retry('fetch a page of events', 'fetch'), fields: { after: query.after ?? null } });
   const base = { limit: settings.pageSize, events: settings.events, organizationId: settings.organizationId };
-  const deliverOptions = { logger, retry: settings.retry, sleep: deps.sleep, signal, observer, deadLetters: deps.deadLetters, now: deps.now, ...(deps.random ? { random: deps.random } : {}) };
+  const deliverOptions = { logger, retry: settings.retry, sleep: deps.sleep, signal, observer, deadLetters: deps.deadLetters, now: deps.now, ensureOpen: deps.ensureOpen, ...(deps.random ? { random: deps.random } : {}) };
 
   let pageCount = 0;
   let eventCount = 0;

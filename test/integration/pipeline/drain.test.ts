@@ -33,7 +33,7 @@ async function drainWith(cfg = config(), extra = {}) {
 }
 
 /** A sink that fails the first `failures` writes with the given error, then accepts. */
-function flakySink(failures: number, error: () => Error): Sink & { pages: SinkPage[] } {
+function flakySink(failures: number, error: () => Error): Sink & { pages: SinkPage[]; open: () => Promise<void> } {
   let calls = 0;
   const pages: SinkPage[] = [];
   return {
@@ -235,6 +235,18 @@ describe('drain', () => {
     expect((await t.daemon.drainOnce()).events).toBe(30);
     await t.daemon.stop();
     expect(sink.pages.flatMap((p) => p.events.map((e) => e.id))).toEqual(w.fake.events.map((e) => e.id));
+  });
+
+  it('opens a sink that was unreachable at start before its first page, instead of giving up', async () => {
+    seedBacklog(w.fake, 20);
+    const sink = flakySink(0, () => new Error('unused'));
+    let opens = 0;
+    sink.open = async () => {
+      if (++opens === 1) throw new WesError('WES_ERR_SINK_UNAVAILABLE', 'database starting', { retryable: true });
+    };
+    const { result } = await drainWith(config(), { sinks: [sink] });
+    expect(opens).toBe(2);
+    expect(result.events).toBe(20);
   });
 
   it('retries a cursor commit that fails, without skipping or repeating the page', async () => {
