@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { SECRET_KEYS } from '../observability/collect-secrets.js';
+import { redactUrl } from '../observability/redact-url.js';
 import { closestWord } from './closest-word.js';
 
 /** `['sinks', 1, 'url']` -> `sinks[1].url`, the way people write config paths. */
@@ -11,8 +13,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
-function describeInput(input: unknown): string {
+/**
+ * The value a person wrote, quoted back to them; but never a secret: values of secret-named keys
+ * are hidden and URL passwords masked, since `${VAR}` substitution has already happened here.
+ */
+function describeInput(input: unknown, path: readonly PropertyKey[] = []): string {
   if (input === undefined) return 'nothing';
+  if (SECRET_KEYS.test(String(path.at(-1) ?? ''))) return '(a hidden value)';
+  if (typeof input === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(input)) return JSON.stringify(redactUrl(input));
   if (input === null) return 'null';
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'an object';
@@ -48,12 +56,12 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], knownKeys: rea
         }
         break;
       case 'invalid_type':
-        lines.push(`${path}: ${issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${describeInput(issue.input)}`}`);
+        lines.push(`${path}: ${issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${describeInput(issue.input, issue.path)}`}`);
         break;
       default: {
         // Custom messages were written for people already; zod's own ones get the input appended.
         const input = (issue as { input?: unknown }).input;
-        const withInput = input !== undefined && typeof input !== 'object' ? `, got ${describeInput(input)}` : '';
+        const withInput = input !== undefined && typeof input !== 'object' ? `, got ${describeInput(input, issue.path)}` : '';
         lines.push(`${path}: ${issue.message}${withInput}`);
       }
     }

@@ -139,3 +139,13 @@ describe('loadConfig', () => {
     await expect(loadConfig({ path: 'config.example.json', env: { ...KEY, REDIS_URL: 'redis://127.0.0.1:6379' }, requireApiKey: true })).resolves.toBeTruthy();
   });
 });
+
+describe('config errors and secrets', () => {
+  it('never quotes a secret back: URL passwords are masked and secret-named values hidden', () => {
+    const problems = problemsOf(() =>
+      parseConfig({ cursor: { store: 'redis', url: 'http://:${PW}@redis:6379' }, sinks: [{ type: 'http', url: 'https://x.example.com/h', secret: 5 }] }, { PW: 'hunter2pass' }),
+    );
+    expect(problems.join('\n')).not.toContain('hunter2pass');
+    expect(problems.join('\n')).toContain('***');
+  });
+});

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
+import { collectSecrets } from '../../../src/observability/collect-secrets.js';
 import { redactUrl, urlSecrets } from '../../../src/observability/redact-url.js';
 
 function capture() {
@@ -23,5 +24,19 @@ describe('logger', () => {
     expect(redactUrl('redis://:s3cretpw@redis:6379/0')).toBe('redis://:***@redis:6379/0');
     expect(redactUrl('redis://tokenvalue@redis:6379')).toBe('redis://***@redis:6379');
     expect(urlSecrets('redis://user:s3cretpw@redis:6379')).toEqual(['s3cretpw']);
+  });
+});
+
+describe('collectSecrets', () => {
+  it('finds URL passwords and secret-named values anywhere in a config', () => {
+    const config = {
+      cursor: { store: 'redis', url: 'redis://:r3dispass@redis:6379' },
+      sinks: [
+        { type: 'postgres', url: 'postgres://app:pgs3cret@db/app' },
+        { type: 'http', url: 'https://hooks.example.com/x', secret: 'whsec_abcdef' },
+        { type: 'nats', token: 'natstoken1' },
+      ],
+    };
+    expect(collectSecrets(config).sort()).toEqual(['natstoken1', 'pgs3cret', 'r3dispass', 'whsec_abcdef']);
   });
 });

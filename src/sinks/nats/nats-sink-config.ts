@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { sinkCommonFields } from '../sink-common-config.js';
+import { defaultStreamSubjects, subjectTemplateProblem } from './subject-template.js';
+
+/** Default subject template: one subject per event type, nested by its dots. */
+export const DEFAULT_NATS_SUBJECT = 'workos.events.{event}';
+/** Default server: the NATS default port on this machine. */
+export const DEFAULT_NATS_SERVER = 'nats://127.0.0.1:4222';
+/**
+ * Default duplicate window of a stream the sink creates: 10 minutes. A page is replayed after a
+ * failed write (retries back off up to 30 s each) or a crash and restart; the window must outlast
+ * that for the server to drop the replayed events.
+ */
+export const DEFAULT_DUPLICATE_WINDOW_MS = 600_000;
+
+const streamName = z.string().min(1).max(255).regex(/^[^\s.*>/\\]+$/, 'expected a stream name without whitespace, ".", "*", ">", "/" or "\\"');
+const streamSubject = z.string().min(1).regex(/^\S+$/, 'expected a NATS subject without whitespace');
+
+const streamSchema = z
+  .strictObject({
+    name: streamName.describe('JetStream stream that must store the events. Every publish names it as the expected stream, so a subject captured by another stream is refused.'),
+    subjects: z.array(streamSubject).min(1).optional()
+      .describe('Subjects of the stream when the sink creates it. Default: the subject template\'s literal prefix followed by ">", e.g. "workos.events.>".'),
+    create: z.boolean().default(false)
+      .describe('Create the stream when it does not exist (also when it disappears later). An existing stream is left as it is. Default false.'),
+    duplicateWindowMs: z.int().min(1000).default(DEFAULT_DUPLICATE_WINDOW_MS)
+      .describe('Duplicate window of a created stream, in ms: a replayed event (same Nats-Msg-Id) within it is dropped by the server. Default 600000 (10 minutes).'),
+    maxAgeMs: z.int().min(1000).optional()
+      .describe('Maximum age of messages in a created stream, in ms. Default: unlimited.'),
+    maxMsgSizeBytes: z.int().min(1).optional()
+      .describe('Largest message a created stream accepts, in bytes; a larger event is rejected. Default: the server\'s limit.'),
+    storage: z.enum(['file', 'memory']).default('file')
+      .describe('Storage of a created stream: "file" (default; survives a server restart) or "memory".'),
+    replicas: z.int().min(1).max(5).default(1).describe('Replicas of a created stream (in a cluster). Default 1.'),
+  })
+  .describe('The JetStream stream the events go to. Without it, any stream capturing the subjects is accepted and the sink creates nothing.');
+
+export const natsSinkConfigSchema = z
+  .strictObject({
+    type: z.literal('nats'),
+    ...sinkCommonFields,
+    servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default(DEFAULT_NATS_SERVER)
+      .describe(`NATS server URL or URLs, e.g. "nats://nats:4222". Default "${DEFAULT_NATS_SERVER}". Credentials in a URL are never logged.`),
+    user: z.string().min(1).optional().describe('User name, for user/password authentication (use "${VAR}" for secrets).'),
+    pass: z.string().min(1).optional().describe('Password, with user; put it in as "${VAR}", never in the file.'),
+    token: z.string().min(1).optional().describe('Authentication token, instead of user and pass; put it in as "${VAR}".'),
+    subject: z.string().min(1).default(DEFAULT_NATS_SUBJECT)
+      .describe(`Subject template: {event} is the event type (dots kept, so types nest), {organization_id} the event's organization ("none" when it has none). Default "${DEFAULT_NATS_SUBJECT}".`),
+    stream: streamSchema.optional(),
+    timeoutMs: z.int().min(100).max(120_000).default(5000)
+      .describe('How long to wait for each publish acknowledgement, in ms; a timeout is retryable. Default 5000.'),
+    connectTimeoutMs: z.int().min(100).max(120_000).default(5000)
+      .describe('How long to wait for a connection (and a JetStream API call), in ms. Default 5000.'),
+  })
+  .superRefine((config, ctx) => {
+    const problem = subjectTemplateProblem(config.subject);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['subject'], message: problem });
+    if (config.pass !== undefined && config.user === undefined) ctx.addIssue({ code: 'custom', path: ['pass'], message: 'needs "user"' });
+    if (config.token !== undefined && config.user !== undefined) ctx.addIssue({ code: 'custom', path: ['token'], message: 'use either "token" or "user"/"pass", not both' });
+    if (!problem && config.stream?.create && !config.stream.subjects && !defaultStreamSubjects(config.subject)) {
+      ctx.addIssue({ code: 'custom', path: ['stream', 'subjects'], message: 'is required when the subject template starts with a placeholder (no literal prefix to capture)' });
+    }
+  })
+  .describe('Publishes each event to NATS JetStream with Nats-Msg-Id = event id, and waits for every acknowledgement.');
+
+export type NatsSinkConfig = z.infer<typeof natsSinkConfigSchema>;
+export type NatsStreamConfig = NonNullable<NatsSinkConfig['stream']>;

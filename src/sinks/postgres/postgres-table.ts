@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+
+/** Names Postgres accepts unquoted (before case folding): letters, digits and `_`, not starting with a digit. */
+export const SQL_IDENTIFIER = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Postgres cuts identifiers at 63 bytes; `<table>_migrations` must fit, so the table name gets 52. */
+export const MAX_TABLE_NAME_LENGTH = 52;
+export const MAX_SCHEMA_NAME_LENGTH = 63;
+
+/**
+ * Every SQL name the sink uses for one configured schema and table, already quoted. The config
+ * schema only lets through names matching SQL_IDENTIFIER, and `quoteIdentifier` quotes anyway, so
+ * no name can ever be read as SQL. Quoting keeps the case: `Events` is a different table from
+ * `events`.
+ */
+export interface PostgresTableNames {
+  readonly schema: string;
+  readonly table: string;
+  /** `"schema"`. */
+  readonly quotedSchema: string;
+  /** `"schema"."table"`: the events. */
+  readonly events: string;
+  /** `"schema"."table_migrations"`: the versions applied to it. */
+  readonly migrations: string;
+  readonly typeIndex: string;
+  readonly organizationIndex: string;
+  /**
+   * Key of the transaction-scoped advisory lock that serialises migrations. It is per schema, not
+   * per table, so two sinks creating different tables in one new schema do not race on the schema.
+   */
+  readonly lockKey: string;
+}
+
+/** Double-quotes a name for SQL, doubling any quote inside it. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function postgresTableNames(schema: string, table: string): PostgresTableNames {
+  for (const [what, name] of [['schema', schema], ['table', table]] as const) {
+    // The config schema already refuses these; this guards callers that skip it.
+    if (!SQL_IDENTIFIER.test(name)) throw new Error(`invalid ${what} name ${JSON.stringify(name)}`);
+  }
+  const s = quoteIdentifier(schema);
+  return {
+    schema,
+    table,
+    quotedSchema: s,
+    events: `${s}.${quoteIdentifier(table)}`,
+    migrations: `${s}.${quoteIdentifier(`${table}_migrations`)}`,
+    // Index names are schema-local, so the table name alone keeps them unique.
+    typeIndex: quoteIdentifier(`${table}_type_idx`),
+    organizationIndex: quoteIdentifier(`${table}_org_idx`),
+    lockKey: advisoryLockKey(`workos-events-sync:migrate:${schema}`),
+  };
+}
+
+/** A stable signed 64-bit key (as a decimal string, for a `bigint` parameter) from a name. */
+function advisoryLockKey(name: string): string {
+  const digest = createHash('sha256').update(name).digest();
+  return digest.readBigInt64BE(0).toString();
+}
