@@ -1,12 +1,5 @@
 import type { Logger } from 'pino';
-import { countByType, parseEventTime, type WorkOSEvent } from '../workos/event.js';
-
-function organizationOf(event: WorkOSEvent): string | undefined {
-  const data = event.data as { organization_id?: unknown; id?: unknown; object?: unknown };
-  if (typeof data.organization_id === 'string') return data.organization_id;
-  if (data.object === 'organization' && typeof data.id === 'string') return data.id;
-  return undefined;
-}
+import { countByType, organizationIdOf, parseEventTime, type WorkOSEvent } from '../workos/event.js';
 
 /**
  * The line per committed page, with fields that join WorkOS's own Datadog stream
@@ -16,7 +9,7 @@ export function logPage(logger: Logger, events: readonly WorkOSEvent[], nowMs: n
   const last = events.at(-1)!;
   const organizations = new Set<string>();
   for (const event of events) {
-    const org = organizationOf(event);
+    const org = organizationIdOf(event);
     if (org) organizations.add(org);
   }
   logger.info(
@@ -32,7 +25,7 @@ export function logPage(logger: Logger, events: readonly WorkOSEvent[], nowMs: n
   );
   if (logger.isLevelEnabled('debug')) {
     for (const event of events) {
-      logger.debug({ event_id: event.id, event_type: event.event, organization_id: organizationOf(event), created_at: event.created_at }, 'delivered an event');
+      logger.debug({ event_id: event.id, event_type: event.event, organization_id: organizationIdOf(event), created_at: event.created_at }, 'delivered an event');
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { WorkOSEvent } from '../../workos/event.js';
+import { organizationIdOf, type WorkOSEvent } from '../../workos/event.js';
 
 /** The placeholders a subject template may use. */
 export const SUBJECT_PLACEHOLDERS = ['event', 'organization_id'] as const;
@@ -52,34 +52,11 @@ function subjectPart(value: string, keepDots: boolean): string {
 }
 
 /**
- * The organization an event is tied to: `data.organization_id`, the id of an organization object,
- * or the `organization_id` of a nested object (`sso`, `user`, `group`, `organization_domain`).
- */
-export function organizationOf(event: WorkOSEvent): string | undefined {
-  const data = (event.data ?? {}) as Record<string, unknown>;
-  const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  if (event.event.startsWith('organization.') || data['object'] === 'organization') {
-    const id = text(data['id']);
-    if (id) return id;
-  }
-  const own = text(data['organization_id']);
-  if (own) return own;
-  for (const key of ['sso', 'user', 'group', 'organization_domain']) {
-    const nested = data[key];
-    if (nested && typeof nested === 'object') {
-      const id = text((nested as Record<string, unknown>)['organization_id']);
-      if (id) return id;
-    }
-  }
-  return undefined;
-}
-
-/**
  * The subject of one event. `{event}` keeps its dots, so `dsync.user.created` nests as three
  * tokens (subscribers can use `workos.events.dsync.>`); `{organization_id}` is one token.
  */
 export function renderSubject(template: string, event: WorkOSEvent): string {
   return template.replace(PLACEHOLDER, (_whole, name: string) =>
-    name === 'event' ? subjectPart(event.event, true) : subjectPart(organizationOf(event) ?? NO_ORGANIZATION, false),
+    name === 'event' ? subjectPart(event.event, true) : subjectPart(organizationIdOf(event) ?? NO_ORGANIZATION, false),
   );
 }

@@ -1,24 +1,11 @@
 import { WesError } from '../../errors.js';
-import { parseEventTime, type WorkOSEvent } from '../../workos/event.js';
+import { organizationIdOf, parseEventTime, type WorkOSEvent } from '../../workos/event.js';
 
 /** The values of one row of the events table, in column order of the insert. */
 export type EventRow = readonly [id: string, eventType: string, organizationId: string | null, createdAt: string, payload: string];
 
 /** Parameters per row: the insert binds every value, never splices it into the SQL. */
 export const EVENT_ROW_PARAMETERS = 5;
-
-/**
- * The organization an event belongs to: `data.organization_id` when the event carries one, else
- * the organization itself for `organization.*` events (whose `data` is the organization).
- */
-export function eventOrganizationId(event: WorkOSEvent): string | null {
-  const data = event.data as Record<string, unknown> | undefined;
-  const orgId = data?.['organization_id'];
-  if (typeof orgId === 'string') return orgId;
-  const id = data?.['id'];
-  if (typeof event.event === 'string' && event.event.startsWith('organization.') && typeof id === 'string') return id;
-  return null;
-}
 
 /**
  * Turns an event into its row. `created_at` is parsed here, not by Postgres, because WorkOS's
@@ -30,5 +17,5 @@ export function eventRow(sinkName: string, event: WorkOSEvent): EventRow {
   if (Number.isNaN(createdAtMs)) {
     throw new WesError('WES_ERR_SINK_REJECTED', `sink "${sinkName}": event ${event.id} has created_at ${JSON.stringify(event.created_at)}, which is not a time`);
   }
-  return [event.id, event.event, eventOrganizationId(event), new Date(createdAtMs).toISOString(), JSON.stringify(event)];
+  return [event.id, event.event, organizationIdOf(event) ?? null, new Date(createdAtMs).toISOString(), JSON.stringify(event)];
 }

@@ -1,4 +1,4 @@
-import type { WorkOSEvent } from '../../workos/event.js';
+import { organizationIdOf, type WorkOSEvent } from '../../workos/event.js';
 
 /** What `{organization_id}` becomes for events tied to no organization (e.g. `user.created`). */
 export const NO_ORGANIZATION = 'none';
@@ -19,15 +19,7 @@ export function routingKeyTemplateProblem(template: string): string | undefined 
   return undefined;
 }
 
-/** The organization an event belongs to, as the pipeline's logs define it. */
-function organizationOf(event: WorkOSEvent): string {
-  const data = event.data as { organization_id?: unknown; id?: unknown; object?: unknown } | undefined;
-  if (typeof data?.organization_id === 'string' && data.organization_id) return data.organization_id;
-  if (data?.object === 'organization' && typeof data.id === 'string' && data.id) return data.id;
-  return NO_ORGANIZATION;
-}
-
 /** Fills a template (already validated) for one event: `{event}` is the event type. */
 export function renderRoutingKey(template: string, event: WorkOSEvent): string {
-  return template.replace(PLACEHOLDER, (_whole, name: string) => (name === 'event' ? event.event : organizationOf(event)));
+  return template.replace(PLACEHOLDER, (_whole, name: string) => (name === 'event' ? event.event : organizationIdOf(event) ?? NO_ORGANIZATION));
 }

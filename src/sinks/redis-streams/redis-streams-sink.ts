@@ -27,7 +27,7 @@ export const redisStreamsSinkConfigSchema = z
     stream: z.string().min(1)
       .refine((t) => unknownPlaceholders(t).length === 0, { error: 'expected only the placeholders {event} and {organization_id}' })
       .default(DEFAULT_STREAM)
-      .describe(`Stream name template: {event} is the event type, {organization_id} the event's data.organization_id (or "none"), e.g. "workos:events:{event}". Default "${DEFAULT_STREAM}".`),
+      .describe(`Stream name template: {event} is the event type, {organization_id} the event's organization (or "none"), e.g. "workos:events:{event}". Default "${DEFAULT_STREAM}".`),
     maxLen: z.int().min(1).optional()
       .describe('Approximate cap on entries per stream (XADD MAXLEN ~ n): older entries are trimmed. Default: no trimming.'),
     dedupeTtlSeconds: z.int().min(1).default(DEFAULT_DEDUPE_TTL_SECONDS)

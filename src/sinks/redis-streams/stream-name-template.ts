@@ -1,9 +1,9 @@
-import type { WorkOSEvent } from '../../workos/event.js';
+import { organizationIdOf, type WorkOSEvent } from '../../workos/event.js';
 
 /** The placeholders a `stream` template may use. */
 export const STREAM_PLACEHOLDERS = ['event', 'organization_id'] as const;
 
-/** What an event without `data.organization_id` (a user-level event) puts in `{organization_id}`. */
+/** What an event tied to no organization (a user-level event) puts in `{organization_id}`. */
 export const NO_ORGANIZATION = 'none';
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
@@ -14,18 +14,13 @@ export function unknownPlaceholders(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((name) => !known.includes(name));
 }
 
-function organizationOf(event: WorkOSEvent): string {
-  const org = (event.data as Record<string, unknown> | undefined)?.['organization_id'];
-  return typeof org === 'string' && org !== '' ? org : NO_ORGANIZATION;
-}
-
 /**
  * Builds a function that names the stream of each event from a template such as
  * `workos:events:{event}`: `{event}` is the event type, `{organization_id}` the event's
- * `data.organization_id` (or `none`). A template without placeholders names one stream for all.
+ * organization (`organizationIdOf`, or `none`). A template without placeholders names one stream for all.
  */
 export function compileStreamName(template: string): (event: WorkOSEvent) => string {
   if (!template.includes('{')) return () => template;
   return (event) =>
-    template.replace(PLACEHOLDER, (_whole, name: string) => (name === 'event' ? String(event.event) : organizationOf(event)));
+    template.replace(PLACEHOLDER, (_whole, name: string) => (name === 'event' ? String(event.event) : (organizationIdOf(event) ?? NO_ORGANIZATION)));
 }
