@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { redisStreamsSink, redisStreamsSinkConfigSchema } from '../../src/sinks/redis-streams/redis-streams-sink.js';
 import type { WorkOSEvent } from '../../src/workos/event.js';
 import { describeSinkConformance, samplePage } from './sink-conformance.js';
+import { keysMatching } from '../support/redis-keys.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 /** An event type whose stream key the test fills with a plain string first: XADD answers WRONGTYPE. */
@@ -17,18 +18,6 @@ function compareEntryIds(a: string, b: string): number {
   return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
 }
 
-async function keysUnder(redis: Redis, pattern: string, type?: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = type
-      ? await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', type)
-      : await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
 
 describeSinkConformance('redis_streams', async () => {
   const url = new URL(REDIS_URL);
@@ -54,7 +43,7 @@ describeSinkConformance('redis_streams', async () => {
     },
     async readBack() {
       const entries: Array<{ entryId: string; event: WorkOSEvent }> = [];
-      for (const stream of await keysUnder(redis, `${streamPrefix}*`, 'stream')) {
+      for (const stream of await keysMatching(redis, `${streamPrefix}*`, 'stream')) {
         for (const [entryId, flat] of await redis.xrange(stream, '-', '+')) {
           const payload = flat[flat.indexOf('payload') + 1]!;
           entries.push({ entryId, event: JSON.parse(payload) as WorkOSEvent });
@@ -71,7 +60,7 @@ describeSinkConformance('redis_streams', async () => {
       return { events: [{ ...event!, event: WRONG_TYPE_EVENT }] };
     },
     async cleanup() {
-      const keys = await keysUnder(redis, `${prefix}:*`);
+      const keys = await keysMatching(redis, `${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);
     },
   };

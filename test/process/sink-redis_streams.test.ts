@@ -8,6 +8,7 @@ import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { seedBacklog } from '../fakes/seed-backlog.js';
 import { runCli } from '../support/cli-process.js';
 import { API_KEY, REDIS_URL, tempDir } from '../support/harness.js';
+import { keysMatching } from '../support/redis-keys.js';
 
 const EXAMPLE = new URL('../../examples/redis_streams.json', import.meta.url);
 
@@ -20,23 +21,11 @@ let redis: Redis;
 let fake: FakeWorkOS;
 let streamPrefix: string;
 
-async function keysMatching(pattern: string, type?: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = type
-      ? await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', type)
-      : await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
 
 /** Every stream of this run, each entry as its stream, fields and parsed payload, in stream order. */
 async function storedStreams(): Promise<Map<string, Array<{ fields: string[]; event: WorkOSEvent }>>> {
   const streams = new Map<string, Array<{ fields: string[]; event: WorkOSEvent }>>();
-  for (const stream of (await keysMatching(`${streamPrefix}*`, 'stream')).sort()) {
+  for (const stream of (await keysMatching(redis, `${streamPrefix}*`, 'stream')).sort()) {
     streams.set(stream, (await redis.xrange(stream, '-', '+')).map(([, fields]) => ({ fields, event: JSON.parse(fields[7]!) as WorkOSEvent })));
   }
   return streams;
@@ -56,7 +45,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await fake.close();
   // The streams, and the dedupe keys (named after their stream) under the example's prefix.
-  const keys = [...(await keysMatching(`${streamPrefix}*`)), ...(await keysMatching(`*:${streamPrefix}*`))];
+  const keys = [...(await keysMatching(redis, `${streamPrefix}*`)), ...(await keysMatching(redis, `*:${streamPrefix}*`))];
   if (keys.length > 0) await redis.del(...keys);
 });
 

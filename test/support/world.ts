@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { deserializeCursor, type Cursor } from '../../src/cursor/cursor-store.js';
 import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { API_KEY, redisClient, REDIS_URL, tempDir, uniqueCursorKey } from './harness.js';
+import { keysMatching } from './redis-keys.js';
 
 /** What each test gets fresh: a fake WorkOS, a folder, a cursor key of its own and a config file. */
 export interface World {
@@ -58,7 +59,7 @@ export function useWorld(extra: Record<string, unknown> = {}): World {
   });
   afterEach(async () => {
     await world.fake.close();
-    const keys = await world.redis.keys(`${world.cursorKey}*`);
+    const keys = await keysMatching(world.redis, `${world.cursorKey}*`);
     if (keys.length > 0) await world.redis.del(...keys);
   });
   return world;
