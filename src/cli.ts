@@ -9,6 +9,7 @@ import { cursorCommand } from './commands/cursor-command.js';
 import { dlqCommand } from './commands/dlq-command.js';
 import { eventsCommand } from './commands/events-command.js';
 import { onceCommand } from './commands/once-command.js';
+import { reconcileCommand } from './commands/reconcile-command.js';
 import { runCommand } from './commands/run-command.js';
 import type { Daemon } from './daemon.js';
 
@@ -27,6 +28,8 @@ Commands:
   dlq list [--sink NAME] [--limit N]
                                print the dead letters
   dlq replay [--sink NAME]     hand the dead letters to their sink again
+  reconcile [--fix] [--sink NAME]
+                               compare the postgres_mirror tables with WorkOS's state; --fix repairs them
 
 START (run, once):
   --from ISO                   re-read from that time (recovery for a stale cursor), then go on
@@ -38,7 +41,7 @@ Options:
   -h, --help                   show this help
   -v, --version                show the version
 
-Environment: WORKOS_API_KEY (required for run, once, check, events), WORKOS_BASE_URL, REDIS_URL, LOG_LEVEL, LOG_FORMAT.
+Environment: WORKOS_API_KEY (required for run, once, check, events, reconcile), WORKOS_BASE_URL, REDIS_URL, LOG_LEVEL, LOG_FORMAT.
 Exit codes: 0 ok, 78 bad config, key or cursor, 1 anything else.
 `;
 
@@ -90,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
         organization: { type: 'string' },
         limit: { type: 'string' },
         sink: { type: 'string' },
+        fix: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -128,6 +132,8 @@ async function main(argv: string[]): Promise<number> {
       return cursorCommand(configPath, { action: rest[0], eventId: rest[1], createdAt: values['created-at'] }, io);
     case 'events':
       return eventsCommand(configPath, { after: values.after, from: values.from, types: values.types, organization: values.organization, limit: values.limit }, io);
+    case 'reconcile':
+      return reconcileCommand(configPath, { fix: values.fix ?? false, sink: values.sink }, io);
     case 'dlq':
       return dlqCommand(configPath, { action: rest[0], sink: values.sink, limit: values.limit }, io);
     default:

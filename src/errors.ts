@@ -35,6 +35,8 @@ export interface WesErrorOptions {
   cause?: unknown;
   /** For 429s: how long the server asked us to wait, in ms. */
   retryAfterMs?: number;
+  /** The HTTP status behind the failure, when there was an answer. */
+  httpStatus?: number;
 }
 
 export class WesError extends Error {
@@ -42,12 +44,14 @@ export class WesError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
+  readonly httpStatus: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: WesErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
+    this.httpStatus = options.httpStatus;
   }
 
   /** True when the fix is in the config, the API key or the cursor (exit code 78). */

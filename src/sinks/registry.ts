@@ -5,6 +5,7 @@ import { jsonlSink } from './jsonl/jsonl-sink.js';
 import { moduleSink } from './module/module-sink.js';
 import { natsSink } from './nats/nats-sink.js';
 import { postgresSink } from './postgres/postgres-sink.js';
+import { postgresMirrorSink } from './postgres-mirror/postgres-mirror-sink.js';
 import { rabbitmqSink } from './rabbitmq/rabbitmq-sink.js';
 import { redisStreamsSink } from './redis-streams/redis-streams-sink.js';
 import { stdoutSink } from './stdout/stdout-sink.js';
@@ -18,6 +19,7 @@ export const sinkDefinitions: readonly SinkDefinition<any>[] = [
   jsonlSink,
   httpSink,
   postgresSink,
+  postgresMirrorSink,
   redisStreamsSink,
   natsSink,
   rabbitmqSink,
@@ -33,6 +35,7 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
   jsonlSink.configSchema,
   httpSink.configSchema,
   postgresSink.configSchema,
+  postgresMirrorSink.configSchema,
   redisStreamsSink.configSchema,
   natsSink.configSchema,
   rabbitmqSink.configSchema,

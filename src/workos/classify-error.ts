@@ -36,7 +36,8 @@ function detailOf(err: unknown): string {
  * Maps a failed `GET /events` to a WesError by status, never by message text: network errors,
  * 408, 429 and 5xx are retryable; 4xx are not, with a reason that says what to change.
  */
-export function classifyWorkOSError(err: unknown, context: { baseUrl: string; retryAfterMs: number; signal?: AbortSignal }): WesError {
+export function classifyWorkOSError(err: unknown, context: { baseUrl: string; path?: string; retryAfterMs: number; signal?: AbortSignal | undefined }): WesError {
+  const path = context.path ?? '/events';
   if (context.signal?.aborted) return abortedError();
   const status = statusOf(err);
   const cause = err;
@@ -46,26 +47,26 @@ export function classifyWorkOSError(err: unknown, context: { baseUrl: string; re
     return new WesError('WES_ERR_WORKOS_UNAVAILABLE', `could not reach WorkOS at ${context.baseUrl}: ${reason}`, { retryable: true, cause });
   }
   if (status >= 200 && status < 300) {
-    return new WesError('WES_ERR_MALFORMED_PAGE', `malformed /events page: the ${status} body is not JSON`, { retryable: true, cause });
+    return new WesError('WES_ERR_MALFORMED_PAGE', `malformed ${path} page: the ${status} body is not JSON`, { retryable: true, cause });
   }
   if (status === 429) {
-    return new WesError('WES_ERR_WORKOS_RATE_LIMITED', `WorkOS rate limit reached (429)`, { retryable: true, retryAfterMs: context.retryAfterMs, cause });
+    return new WesError('WES_ERR_WORKOS_RATE_LIMITED', `WorkOS rate limit reached (429)`, { retryable: true, retryAfterMs: context.retryAfterMs, cause, httpStatus: status });
   }
   if (status === 408 || status >= 500) {
     const html = (err as SdkErrorShape).cause !== undefined || (err as SdkErrorShape).rawStatus !== undefined ? ' with a non-JSON body' : '';
-    return new WesError('WES_ERR_WORKOS_UNAVAILABLE', `WorkOS answered ${status}${html}`, { retryable: true, cause });
+    return new WesError('WES_ERR_WORKOS_UNAVAILABLE', `WorkOS answered ${status}${html}`, { retryable: true, cause, httpStatus: status });
   }
   if (status === 401) {
-    return new WesError('WES_ERR_WORKOS_UNAUTHORIZED', 'WorkOS refused the API key (401): WORKOS_API_KEY is wrong, revoked, or from another environment; the network is fine', { cause });
+    return new WesError('WES_ERR_WORKOS_UNAUTHORIZED', 'WorkOS refused the API key (401): WORKOS_API_KEY is wrong, revoked, or from another environment; the network is fine', { cause, httpStatus: status });
   }
   if (status === 403) {
-    return new WesError('WES_ERR_WORKOS_FORBIDDEN', 'WorkOS answered 403: this API key may not read events; use a secret key with access to the Events API', { cause });
+    return new WesError('WES_ERR_WORKOS_FORBIDDEN', `WorkOS answered 403 for ${path}: this API key may not read it; use a secret key with access to that API`, { cause, httpStatus: status });
   }
   if (status === 404) {
-    return new WesError('WES_ERR_WORKOS_REJECTED', `WorkOS answered 404 for /events: is workos.baseUrl (${context.baseUrl}) the WorkOS API?`, { cause });
+    return new WesError('WES_ERR_WORKOS_REJECTED', `WorkOS answered 404 for ${path}: is workos.baseUrl (${context.baseUrl}) the WorkOS API?`, { cause, httpStatus: status });
   }
   if (status === 422) {
-    return new WesError('WES_ERR_WORKOS_REJECTED', `WorkOS refused the request (422): ${detailOf(err)}; check "events" and "organizationId" in the config`, { cause });
+    return new WesError('WES_ERR_WORKOS_REJECTED', `WorkOS refused the request (422): ${detailOf(err)}; check "events" and "organizationId" in the config`, { cause, httpStatus: status });
   }
-  return new WesError('WES_ERR_WORKOS_REJECTED', `WorkOS refused the request (${status}): ${detailOf(err)}; if it names the cursor, fix it with "workos-events-sync cursor set|reset"`, { cause });
+  return new WesError('WES_ERR_WORKOS_REJECTED', `WorkOS refused the request (${status}): ${detailOf(err)}; if it names the cursor, fix it with "workos-events-sync cursor set|reset"`, { cause, httpStatus: status });
 }

@@ -7,12 +7,15 @@ import { createEventFactory, type EventFactory } from './event-factory.js';
 import { EventStore, type StoredEvent } from './event-store.js';
 import { selectEventsPage } from './events-page.js';
 import { parseEventsQuery } from './events-query.js';
+import { ObjectState, type ObjectStateView } from './object-state.js';
 import { createPrng } from './prng.js';
 import { FixedWindowRateLimiter } from './rate-limiter.js';
 import { resolveScripted, type ScriptedResponse } from './scripted-response.js';
+import { handleStateRequest } from './state-api.js';
 
 export type { StoredEvent } from './event-store.js';
 export type { ScriptedResponse } from './scripted-response.js';
+export type { ListFilter, ListPage, ListQuery, ObjectKind, ObjectStateView, StateObject } from './object-state.js';
 
 export interface FakeWorkOSOptions {
   /** Port on 127.0.0.1; default 0 (an ephemeral port). */
@@ -62,19 +65,24 @@ export interface FakeWorkOS {
   readonly port: number;
   /** The log, oldest first (a live read-only view). */
   readonly events: readonly StoredEvent[];
+  /**
+   * The WorkOS objects the events describe, as the state APIs serve them (a live read-only
+   * view, updated as events are added; retention does not change it).
+   */
+  readonly state: ObjectStateView;
   /** Every request received, in arrival order. */
   readonly requests: readonly RecordedRequest[];
   /** Scripted responses not yet consumed. */
   readonly pendingScript: number;
   apiKey: string;
   now: () => Date;
-  /** Ignore `after`, answering from the start of the requested order, as a broken server would. */
+  /** GET /events only: ignore `after`, answering from the start of the requested order, as a broken server would. */
   ignoreCursor: boolean;
-  /** Answer oldest first whatever `order` says (reported of the live API). */
+  /** GET /events only: answer oldest first whatever `order` says (reported of the live API). */
   ignoreOrder: boolean;
-  /** Delay before every answer, in ms; default 0. */
+  /** Delay before every answer (every path), in ms; default 0. */
   latencyMs: number;
-  /** Fixed-window limiter answering 429 with Retry-After (s); undefined (default) turns it off. */
+  /** Fixed-window limiter (every path) answering 429 with Retry-After (s); undefined (default) turns it off. */
   rateLimit: { perMinute: number } | undefined;
   addEvent(type: string, data: Record<string, unknown>, options?: AddEventOptions): StoredEvent;
   /** Adds n events; the default generator is a realistic seeded mix (createEventFactory(1)). */
@@ -101,6 +109,7 @@ class FakeWorkOSServer implements FakeWorkOS {
   latencyMs = 0;
 
   readonly #store: EventStore;
+  readonly #state = new ObjectState();
   readonly #knownTypes: Set<string>;
   readonly #requests: RecordedRequest[] = [];
   readonly #script: ScriptedResponse[] = [];
@@ -146,6 +155,10 @@ class FakeWorkOSServer implements FakeWorkOS {
     return this.#store.events;
   }
 
+  get state(): ObjectStateView {
+    return this.#state;
+  }
+
   get requests(): readonly RecordedRequest[] {
     return this.#requests;
   }
@@ -170,6 +183,7 @@ class FakeWorkOSServer implements FakeWorkOS {
       organizationId: options.organizationId,
       context: options.context,
     });
+    this.#state.apply(event);
     this.#knownTypes.add(type);
     return event;
   }
@@ -287,8 +301,12 @@ class FakeWorkOSServer implements FakeWorkOS {
       }
     }
 
-    if (req.method !== 'GET' || url.pathname !== '/events') {
-      return json(404, { message: 'Not Found', code: 'not_found' }, limitHeaders);
+    const notFound = (): void => json(404, { message: 'Not Found', code: 'not_found' }, limitHeaders);
+    if (req.method !== 'GET') return notFound();
+    if (url.pathname !== '/events') {
+      const answer = handleStateRequest(this.#state, url.pathname, url.searchParams);
+      if (!answer) return notFound();
+      return json(answer.status, answer.body, limitHeaders);
     }
 
     const parsed = parseEventsQuery(url.searchParams, (type) => this.#knownTypes.has(type));

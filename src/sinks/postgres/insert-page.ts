@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { EVENT_ROW_PARAMETERS, type EventRow } from './event-row.js';
-import { withTransaction } from './with-transaction.js';
+import { withTransaction } from '../../postgres/with-transaction.js';
 
 /**
  * Rows per INSERT statement. Postgres allows 65535 bind parameters per statement (13107 rows of

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresTableNames } from './postgres-table.js';
-import { withTransaction } from './with-transaction.js';
+import { withTransaction } from '../../postgres/with-transaction.js';
 
 /** One schema change, applied once per table and recorded in `<table>_migrations`. */
 export interface PostgresMigration {

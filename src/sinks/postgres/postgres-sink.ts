@@ -5,11 +5,12 @@ import { WesError } from '../../errors.js';
 import { redactUrl } from '../../observability/redact-url.js';
 import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
-import { classifyPostgresError } from './classify-postgres-error.js';
+import { classifyPostgresError } from '../../postgres/classify-postgres-error.js';
 import { eventRow } from './event-row.js';
 import { insertPage } from './insert-page.js';
 import { runPostgresMigrations } from './postgres-migrations.js';
 import { MAX_SCHEMA_NAME_LENGTH, MAX_TABLE_NAME_LENGTH, postgresTableNames, SQL_IDENTIFIER, type PostgresTableNames } from './postgres-table.js';
+import { createPostgresPool, postgresConnectionFields } from '../../postgres/postgres-pool.js';
 
 const identifier = (max: number) =>
   z.string().max(max).regex(SQL_IDENTIFIER, 'expected a SQL name: letters, digits and "_", not starting with a digit');
@@ -18,25 +19,15 @@ export const postgresSinkConfigSchema = z
   .strictObject({
     type: z.literal('postgres'),
     ...sinkCommonFields,
-    url: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
-      .describe('Connection string, e.g. "postgres://wes:${PGPASSWORD}@db:5432/app?sslmode=require". Put the password in with ${VAR}; it is never logged. Required.'),
+    ...postgresConnectionFields,
     schema: identifier(MAX_SCHEMA_NAME_LENGTH).default('public')
       .describe('Schema of the table, created on open if missing. Case-sensitive (always quoted). Default "public".'),
     table: identifier(MAX_TABLE_NAME_LENGTH).default('workos_events')
       .describe('Table of events, created on open if missing, with "<table>_migrations" beside it. Case-sensitive (always quoted), at most 52 characters. Default "workos_events".'),
-    poolSize: z.int().min(1).max(100).default(2)
-      .describe('Most connections open at once. Default 2.'),
-    connectTimeoutMs: z.int().min(100).max(300_000).default(5_000)
-      .describe('How long to wait for a connection, in ms, before failing as retryable. Also bounds probe(). Default 5000.'),
-    statementTimeoutMs: z.int().min(100).max(3_600_000).default(30_000)
-      .describe('Server-side statement_timeout, in ms; the client gives up 2000 ms later if the server stops answering. Default 30000.'),
   })
   .describe('Inserts each event as a row (id, type, organization, created_at, the JSON as jsonb), one transaction per page, ignoring ids already stored.');
 
 export type PostgresSinkConfig = z.infer<typeof postgresSinkConfigSchema>;
-
-/** Margin after statement_timeout before the client stops waiting, so the server's cancel (57014) normally wins. */
-const CLIENT_TIMEOUT_MARGIN_MS = 2_000;
 
 /**
  * Writes pages into a Postgres table through a small pool. `open()` runs the migrations (once,
@@ -113,24 +104,7 @@ class PostgresSink implements Sink {
   }
 
   private createPool(): pg.Pool {
-    const pool = new pg.Pool({
-      connectionString: this.config.url,
-      max: this.config.poolSize,
-      connectionTimeoutMillis: this.config.connectTimeoutMs,
-      statement_timeout: this.config.statementTimeoutMs,
-      query_timeout: this.config.statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
-      // Notices a peer that vanished without a FIN (a dead load balancer) on idle connections.
-      keepAlive: true,
-      application_name: 'workos-events-sync',
-    });
-    // An idle connection that breaks (server restart, network cut) emits 'error' on the pool;
-    // unhandled, that would end the process. The pool has already dropped it. The error carries
-    // the whole pg client (`err.client`), so only its code and message are logged.
-    pool.on('error', (err) => {
-      const code = (err as { code?: unknown }).code;
-      this.logger.warn({ sink: this.name, code, reason: err.message }, 'an idle Postgres connection failed; the pool will open a new one');
-    });
-    return pool;
+    return createPostgresPool(this.config, this.logger, this.name);
   }
 
   private async migrate(pool: pg.Pool): Promise<void> {

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
+import { migrationLockKey, quoteIdentifier, SQL_IDENTIFIER } from '../../postgres/sql-names.js';
 
-/** Names Postgres accepts unquoted (before case folding): letters, digits and `_`, not starting with a digit. */
-export const SQL_IDENTIFIER = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export { MAX_SCHEMA_NAME_LENGTH, SQL_IDENTIFIER } from '../../postgres/sql-names.js';
 
 /** Postgres cuts identifiers at 63 bytes; `<table>_migrations` must fit, so the table name gets 52. */
 export const MAX_TABLE_NAME_LENGTH = 52;
-export const MAX_SCHEMA_NAME_LENGTH = 63;
 
 /**
  * Every SQL name the sink uses for one configured schema and table, already quoted. The config
@@ -31,11 +29,6 @@ export interface PostgresTableNames {
   readonly lockKey: string;
 }
 
-/** Double-quotes a name for SQL, doubling any quote inside it. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
 export function postgresTableNames(schema: string, table: string): PostgresTableNames {
   for (const [what, name] of [['schema', schema], ['table', table]] as const) {
     // The config schema already refuses these; this guards callers that skip it.
@@ -51,12 +44,6 @@ export function postgresTableNames(schema: string, table: string): PostgresTable
     // Index names are schema-local, so the table name alone keeps them unique.
     typeIndex: quoteIdentifier(`${table}_type_idx`),
     organizationIndex: quoteIdentifier(`${table}_org_idx`),
-    lockKey: advisoryLockKey(`workos-events-sync:migrate:${schema}`),
+    lockKey: migrationLockKey(schema),
   };
-}
-
-/** A stable signed 64-bit key (as a decimal string, for a `bigint` parameter) from a name. */
-function advisoryLockKey(name: string): string {
-  const digest = createHash('sha256').update(name).digest();
-  return digest.readBigInt64BE(0).toString();
 }

@@ -166,7 +166,7 @@ describe('drain', () => {
 
   it.each([
     [400, { message: 'Invalid cursor' }, 'WES_ERR_WORKOS_REJECTED', /\(400\): Invalid cursor; if it names the cursor/],
-    [403, { message: 'Forbidden' }, 'WES_ERR_WORKOS_FORBIDDEN', /403: this API key may not read events/],
+    [403, { message: 'Forbidden' }, 'WES_ERR_WORKOS_FORBIDDEN', /403 for \/events: this API key may not read it/],
     [404, { message: 'Not Found' }, 'WES_ERR_WORKOS_REJECTED', /404 for \/events: is workos\.baseUrl/],
   ])('stops at a %i without retrying, delivering nothing', async (status, json, code, message) => {
     seedBacklog(w.fake, 10);

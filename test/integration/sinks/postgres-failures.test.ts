@@ -4,7 +4,7 @@ import pg, { DatabaseError } from 'pg';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WesError } from '../../../src/errors.js';
-import { classifyPostgresError } from '../../../src/sinks/postgres/classify-postgres-error.js';
+import { classifyPostgresError } from '../../../src/postgres/classify-postgres-error.js';
 import { postgresSink, postgresSinkConfigSchema } from '../../../src/sinks/postgres/postgres-sink.js';
 import type { Sink } from '../../../src/sinks/sink.js';
 import { captureLogger } from '../../support/harness.js';

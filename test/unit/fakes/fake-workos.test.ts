@@ -195,7 +195,7 @@ describe('the fake WorkOS outside the happy path', () => {
   });
 
   it('answers 404 JSON on other paths', async () => {
-    const response = await fetch(`${fake.url}/organizations`, { headers: { Authorization: `Bearer ${fake.apiKey}` } });
+    const response = await fetch(`${fake.url}/widgets`, { headers: { Authorization: `Bearer ${fake.apiKey}` } });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ message: 'Not Found' });
   });

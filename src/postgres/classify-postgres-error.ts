@@ -1,5 +1,5 @@
 import { DatabaseError } from 'pg';
-import { isWesError, WesError } from '../../errors.js';
+import { isWesError, WesError } from '../errors.js';
 
 /**
  * The SQLSTATE of an error the server sent, or undefined for anything else (a socket error, a

@@ -1,0 +1,136 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { WesError } from '../../errors.js';
+import { redactUrl } from '../../observability/redact-url.js';
+import { sinkCommonFields } from '../sink-common-config.js';
+import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
+import { classifyPostgresError } from '../../postgres/classify-postgres-error.js';
+import { runMirrorMigrations } from './mirror-migrations.js';
+import { MAX_SCHEMA_NAME_LENGTH, mirrorNames, SQL_IDENTIFIER, type MirrorNames } from './mirror-names.js';
+import { MirrorEventError, planMirrorPage, writeMirrorPage, type MirrorPagePlan } from './write-mirror-page.js';
+import { createPostgresPool, postgresConnectionFields } from '../../postgres/postgres-pool.js';
+
+export const postgresMirrorSinkConfigSchema = z
+  .strictObject({
+    type: z.literal('postgres_mirror'),
+    ...sinkCommonFields,
+    ...postgresConnectionFields,
+    schema: z.string().max(MAX_SCHEMA_NAME_LENGTH).regex(SQL_IDENTIFIER, 'expected a SQL name: letters, digits and "_", not starting with a digit').default('workos_mirror')
+      .describe('Schema holding the mirror tables, created and upgraded on open; use one of its own. Case-sensitive (always quoted). Default "workos_mirror".'),
+  })
+  .describe('Keeps a Postgres copy of the WorkOS objects the events describe (organizations, users, memberships, connections, directories, directory users and groups), newest updated_at wins, deletes leave tombstones; one transaction per page.');
+
+/** A parsed `postgres_mirror` sink config, defaults applied. */
+export type PostgresMirrorSinkConfig = z.infer<typeof postgresMirrorSinkConfigSchema>;
+
+/**
+ * Mirrors WorkOS objects into Postgres tables through a small pool. `open()` runs the versioned
+ * migrations (memoized; retried by the next open or write if it failed); `write()` applies a page
+ * in one transaction, one statement per table, and only where an event is newer than the row, so
+ * a replayed page changes nothing. Broken connections are dropped by the pool and replaced on the
+ * next checkout, so the sink recovers on its own when the server comes back.
+ */
+class PostgresMirrorSink implements Sink {
+  readonly type = 'postgres_mirror';
+  private readonly names: MirrorNames;
+  private pool: pg.Pool | undefined;
+  private migrated: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(readonly name: string, private readonly config: PostgresMirrorSinkConfig, private readonly logger: Logger) {
+    this.names = mirrorNames(config.schema);
+  }
+
+  open(): Promise<void> {
+    this.closed = false;
+    this.closing = undefined;
+    const pool = (this.pool ??= this.createPool());
+    if (!this.migrated) {
+      const migrated: Promise<void> = this.migrate(pool).catch((err: unknown) => {
+        // Forget the failure, so the next open() or write() tries again.
+        if (this.migrated === migrated) this.migrated = undefined;
+        throw err;
+      });
+      this.migrated = migrated;
+    }
+    return this.migrated;
+  }
+
+  async write(page: SinkPage): Promise<void> {
+    if (page.events.length === 0) return;
+    const plan = this.plan(page);
+    if (this.closed) throw this.closedError();
+    await this.open();
+    const pool = this.pool;
+    if (!pool || this.closed) throw this.closedError();
+    try {
+      const { changed, cascaded, ignoredCounted } = await writeMirrorPage(pool, this.names, plan);
+      this.logger.debug({ sink: this.name, count: page.events.length, changed, cascaded, ignored: plan.ignored.length, ignoredCounted }, 'mirrored a page');
+    } catch (err) {
+      throw classifyPostgresError(this.name, `mirror ${page.events.length} events into ${this.names.quotedSchema}`, err);
+    }
+  }
+
+  async probe(): Promise<void> {
+    if (this.closed) throw this.closedError();
+    await this.open();
+    const pool = this.pool;
+    if (!pool) throw this.closedError();
+    try {
+      // query_timeout is a pg query option its type declarations leave out.
+      await pool.query({ text: 'select 1', query_timeout: this.config.connectTimeoutMs } as pg.QueryConfig);
+    } catch (err) {
+      throw classifyPostgresError(this.name, 'reach Postgres', err);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.closing ??= (async () => {
+      const pool = this.pool;
+      this.pool = undefined;
+      this.migrated = undefined;
+      // end() waits for checked-out connections: a write in flight finishes (or fails) first.
+      await pool?.end().catch((err: unknown) => this.logger.warn({ sink: this.name, err }, 'closing the Postgres pool failed'));
+    })();
+    return this.closing;
+  }
+
+  /** Routes and reduces the page before any I/O; an event the mirror cannot store rejects the page. */
+  private plan(page: SinkPage): MirrorPagePlan {
+    try {
+      return planMirrorPage(page.events);
+    } catch (err) {
+      if (!(err instanceof MirrorEventError)) throw err;
+      throw new WesError('WES_ERR_SINK_REJECTED', `sink "${this.name}": ${err.message}`, { cause: err });
+    }
+  }
+
+  private createPool(): pg.Pool {
+    return createPostgresPool(this.config, this.logger, this.name);
+  }
+
+  private async migrate(pool: pg.Pool): Promise<void> {
+    try {
+      const { applied, version, unknown } = await runMirrorMigrations(pool, this.names);
+      const fields = { sink: this.name, url: redactUrl(this.config.url), schema: this.config.schema, applied, version };
+      if (unknown.length > 0) this.logger.warn({ ...fields, unknown }, 'the mirror schema has migrations this release does not know (a newer release ran); writing anyway');
+      else this.logger.info(fields, applied.length > 0 ? 'migrated the Postgres mirror' : 'Postgres mirror is up to date');
+    } catch (err) {
+      throw classifyPostgresError(this.name, `prepare the mirror schema ${this.names.quotedSchema}`, err);
+    }
+  }
+
+  private closedError(): WesError {
+    return new WesError('WES_ERR_SINK_UNAVAILABLE', `sink "${this.name}" is closed`, { retryable: true });
+  }
+}
+
+/** The `postgres_mirror` sink: a Postgres copy of WorkOS objects, kept by the events. */
+export const postgresMirrorSink: SinkDefinition<typeof postgresMirrorSinkConfigSchema> = {
+  type: 'postgres_mirror',
+  configSchema: postgresMirrorSinkConfigSchema,
+  create: (config, name, context) => new PostgresMirrorSink(name, config, context.logger),
+};
