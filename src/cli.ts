@@ -11,6 +11,7 @@ import { eventsCommand } from './commands/events-command.js';
 import { onceCommand } from './commands/once-command.js';
 import { reconcileCommand } from './commands/reconcile-command.js';
 import { runCommand } from './commands/run-command.js';
+import { webhookTestCommand } from './commands/webhook-test-command.js';
 import type { Daemon } from './daemon.js';
 
 const USAGE = `Usage: workos-events-sync <command> [--config PATH]
@@ -28,6 +29,8 @@ Commands:
   dlq list [--sink NAME] [--limit N]
                                print the dead letters
   dlq replay [--sink NAME]     hand the dead letters to their sink again
+  webhook-test --url URL [--secret S]
+                               send a correctly signed sample webhook delivery to an endpoint
   reconcile [--fix] [--sink NAME]
                                compare the postgres_mirror tables with WorkOS's state; --fix repairs them
 
@@ -41,7 +44,8 @@ Options:
   -h, --help                   show this help
   -v, --version                show the version
 
-Environment: WORKOS_API_KEY (required for run, once, check, events, reconcile), WORKOS_BASE_URL, REDIS_URL, LOG_LEVEL, LOG_FORMAT.
+Environment: WORKOS_API_KEY (required for run, once, check, events, reconcile), WORKOS_WEBHOOK_SECRET
+(turns on the webhook doorbell of run), WORKOS_BASE_URL, REDIS_URL, LOG_LEVEL, LOG_FORMAT.
 Exit codes: 0 ok, 78 bad config, key or cursor, 1 anything else.
 `;
 
@@ -94,6 +98,8 @@ async function main(argv: string[]): Promise<number> {
         limit: { type: 'string' },
         sink: { type: 'string' },
         fix: { type: 'boolean' },
+        url: { type: 'string' },
+        secret: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -132,6 +138,8 @@ async function main(argv: string[]): Promise<number> {
       return cursorCommand(configPath, { action: rest[0], eventId: rest[1], createdAt: values['created-at'] }, io);
     case 'events':
       return eventsCommand(configPath, { after: values.after, from: values.from, types: values.types, organization: values.organization, limit: values.limit }, io);
+    case 'webhook-test':
+      return webhookTestCommand({ url: values.url, secret: values.secret }, io);
     case 'reconcile':
       return reconcileCommand(configPath, { fix: values.fix ?? false, sink: values.sink }, io);
     case 'dlq':

@@ -20,6 +20,7 @@ import { sleep as realSleep, type Sleep } from './retry/sleep.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
 import { bindSinks, createSinks } from './sinks/create-sinks.js';
 import type { Sink } from './sinks/sink.js';
+import { createWebhookDoorbell } from './webhooks/webhook-doorbell.js';
 import { createEventsClient, type EventsClient } from './workos/events-client.js';
 import { createLocalRateBudget, type RateBudget } from './workos/rate-budget.js';
 import { createRedisRateBudget } from './workos/redis-rate-budget.js';
@@ -43,6 +44,8 @@ export interface DaemonOptions {
   readonly resetCursor?: boolean;
   /** Serve /healthz, /readyz, /metrics (the `run` command) when the config enables it. */
   readonly serveHttp?: boolean;
+  /** WORKOS_WEBHOOK_SECRET: serve the webhook doorbell on the HTTP server. */
+  readonly webhookSecret?: string | undefined;
   // Injected in tests: the clock, randomness, sleeps, the HTTP client and the parts.
   readonly now?: () => number;
   readonly random?: () => number;
@@ -112,6 +115,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const settings = { ...config, acceptFilterChange: options.acceptFilterChange ?? false };
   let scheduler: Scheduler | undefined;
   let elector: Elector | undefined;
+  const webhooks = options.webhookSecret && options.serveHttp && config.http.enabled
+    ? createWebhookDoorbell({ config, logger, metrics, status, now, redis, secret: options.webhookSecret, trigger: () => scheduler?.trigger(), isPolling: () => !elector || elector.role === 'leader' })
+    : undefined;
   let http: HttpServer | undefined;
   let stopping: Promise<void> | undefined;
   /** The drain in flight, from a tick or from `once`: shutdown waits for it within the grace period. */
@@ -194,7 +200,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
           health,
           ready: () => readiness(status.snapshot(), cursorStore, sinks),
           metrics: () => metrics.render(),
+          ...(webhooks ? { routes: { [config.webhook.path]: webhooks.endpoint } } : {}),
         });
+        await webhooks?.open();
       }
       logger.info({ store: cursorStore.description, sinks: sinks.map((s) => s.name), base_url: config.workos.baseUrl, leader_election: Boolean(lease) }, 'opened');
     },
@@ -243,6 +251,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         }
         // Released only now, so that the standby cannot start before the page in flight was committed.
         await elector?.stop();
+        await webhooks?.close();
         await budget.close();
         for (const sink of sinks) await sink.close().catch((err: unknown) => logger.warn({ err, sink: sink.name }, 'sink did not close cleanly'));
         await cursorStore.close().catch((err: unknown) => logger.warn({ err }, 'cursor store did not close cleanly'));

@@ -29,6 +29,7 @@ export async function runCommand(configPath: string | undefined, flags: StartFla
       logger,
       stdout: io.stdout,
       serveHttp: true,
+      webhookSecret: loaded.webhookSecret,
       from: flags.from,
       resetCursor: flags.resetCursor ?? false,
       acceptFilterChange: flags.acceptFilterChange ?? false,

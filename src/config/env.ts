@@ -4,6 +4,7 @@
  */
 export const ENV = {
   apiKey: 'WORKOS_API_KEY',
+  webhookSecret: 'WORKOS_WEBHOOK_SECRET',
   baseUrl: 'WORKOS_BASE_URL',
   redisUrl: 'REDIS_URL',
   logLevel: 'LOG_LEVEL',

@@ -13,6 +13,8 @@ export interface LoadedConfig {
   readonly configPath: string;
   /** Present when `requireApiKey` was set (commands that call WorkOS). */
   readonly apiKey: string | undefined;
+  /** WORKOS_WEBHOOK_SECRET: turns the webhook endpoint on. */
+  readonly webhookSecret: string | undefined;
 }
 
 export interface LoadOptions {
@@ -91,5 +93,6 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     else apiKey = key.apiKey;
   }
   if (problems.length > 0 || !config) throw new ConfigError(problems.map((p) => `${configPath}: ${p}`));
-  return { config, configPath, apiKey };
+  const webhookSecret = options.env[ENV.webhookSecret]?.trim() || undefined;
+  return { config, configPath, apiKey, webhookSecret };
 }

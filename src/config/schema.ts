@@ -78,6 +78,17 @@ const httpSchema = z
   })
   .describe('The health and metrics HTTP server.');
 
+const webhookSchema = z
+  .strictObject({
+    path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'expected a path such as /webhooks/workos').default('/webhooks/workos').describe('Path of the webhook endpoint on the HTTP server. Default "/webhooks/workos".'),
+    toleranceMs: z.int().min(1000).default(180_000).describe('How old a delivery\'s signature timestamp may be, in ms. Default 180000 (3 minutes).'),
+    maxBodyBytes: z.int().min(1024).default(1_048_576).describe('Larger deliveries get 413. Default 1048576 (1 MiB).'),
+    allowedIps: z.array(z.string().min(1)).default([]).describe('Source addresses allowed to deliver; "workos" stands for WorkOS\'s published list. Empty (default): any.'),
+    trustedProxyHops: z.int().min(0).max(10).default(0).describe('Proxies in front of the daemon that append to X-Forwarded-For; 0 (default) uses the socket address.'),
+    crossCheckAfterMs: z.int().min(1000).default(300_000).describe('A webhook\'s event not delivered by the Events API within this long is logged as an error and counted. Default 300000 (5 minutes).'),
+  })
+  .describe('The webhook doorbell: enabled when WORKOS_WEBHOOK_SECRET is set. A verified delivery makes the daemon drain at once.');
+
 const deadLetterSchema = z
   .strictObject({
     keyPrefix: z.string().min(1).default('workos-events-sync:dlq').describe('Prefix of the Redis Streams holding dead letters (one stream per sink). Default "workos-events-sync:dlq".'),
@@ -104,6 +115,7 @@ export const configSchema = z
     rateLimit: rateLimitSchema.prefault({}),
     deadLetter: deadLetterSchema.prefault({}),
     http: httpSchema.prefault({}),
+    webhook: webhookSchema.prefault({}),
     shutdownGraceMs: z.int().min(0).default(10_000).describe('On SIGTERM, how long the page in flight may take to finish, in ms. Default 10000.'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Env: LOG_LEVEL. Default "info".'),
     logFormat: z.enum(['json', 'pretty']).default('json').describe('"json" (one object per line, for log pipelines) or "pretty" (colours, for a terminal). Env: LOG_FORMAT. Default "json".'),

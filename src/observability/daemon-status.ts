@@ -33,6 +33,8 @@ export class DaemonStatus implements DrainObserver {
   private lastDrain: StatusSnapshot['lastDrain'];
   /** The last cursor this process committed (see DrainDeps.lastCommitted). */
   lastCommitted: Cursor | null = null;
+  /** Told of every committed page (the webhook cross-check forgets what arrived). */
+  onCommitted: ((events: readonly WorkOSEvent[]) => void) | undefined;
 
   constructor(
     private readonly metrics: Metrics,
@@ -99,6 +101,7 @@ export class DaemonStatus implements DrainObserver {
     this.beat();
     this.metrics.observeCommit(events, []);
     this.lastCommitted = cursor;
+    this.onCommitted?.(events);
     this.violation = false;
     this.trackCursor(cursor.createdAt);
   }

@@ -46,6 +46,10 @@ export interface Metrics {
   readonly deadLetters: Counter<'sink'>;
   readonly leader: Gauge;
   readonly lastCommitTimestampSeconds: Gauge;
+  /** Webhook deliveries answered, by `result` (accepted, unauthorized, forbidden, too_large, ...). */
+  readonly webhooksReceived: Counter<'result'>;
+  /** Events a webhook announced that the Events API had not delivered within `webhook.crossCheckAfterMs`. */
+  readonly webhooksUnconfirmed: Counter;
 
   /**
    * A page was committed: counts the page and its events per sink and type, and moves the lag,
@@ -124,6 +128,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     deadLetters: counter('dead_letters_total', 'Events a sink set aside as dead letters, by sink.', ['sink']),
     leader: gauge('leader', '1 while this process holds the leader lease, else 0.'),
     lastCommitTimestampSeconds: gauge('last_commit_timestamp_seconds', 'Unix time in seconds of the last cursor commit by this process.'),
+    webhooksReceived: counter('webhooks_received_total', 'Webhook deliveries answered, by result (accepted, unauthorized, forbidden, too_large, bad_request, method_not_allowed).', ['result']),
+    webhooksUnconfirmed: counter('webhooks_unconfirmed_total', 'Events announced by a webhook that the Events API had not delivered within webhook.crossCheckAfterMs.'),
   };
 
   const eventTimeMs = (createdAtIso: string | null): number | undefined => {

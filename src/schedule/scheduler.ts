@@ -4,7 +4,10 @@ import type { Logger } from 'pino';
 export interface Scheduler {
   /** Starts ticking; the first drain runs at once rather than after the first interval. */
   start(): void;
-  /** A drain now (the doorbell: becoming leader, later a webhook), unless one is already running. */
+  /**
+   * A drain now (the doorbell: a webhook, becoming leader). While one runs, at most one more is
+   * queued behind it, so a burst of calls costs one drain in flight plus one.
+   */
   trigger(): void;
   /** Stops future ticks (the drain in flight, if any, is the caller's to wait for). */
   stop(): Promise<void>;
@@ -12,20 +15,29 @@ export interface Scheduler {
 
 /**
  * Cron ticks that never overlap: a tick that comes while the previous drain still runs is
- * skipped (the running drain is already catching up), and logged at debug.
+ * skipped (the running drain is already catching up), and logged at debug. A trigger is queued
+ * instead, because the drain in flight may already have read past the event that rang.
  */
 export function createScheduler(expression: string, onTick: () => Promise<void>, logger: Logger): Scheduler {
   let inFlight: Promise<void> | undefined;
+  let queued = false;
   let stopped = false;
+  const run = (): void => {
+    inFlight = onTick().finally(() => {
+      inFlight = undefined;
+      if (queued && !stopped) {
+        queued = false;
+        run();
+      }
+    });
+  };
   const tick = (): void => {
     if (stopped) return;
     if (inFlight) {
       logger.debug('tick skipped: the previous drain is still running');
       return;
     }
-    inFlight = onTick().finally(() => {
-      inFlight = undefined;
-    });
+    run();
   };
   const task = cron.createTask(expression, tick, { name: 'workos-events-sync drain' });
   return {
@@ -34,9 +46,14 @@ export function createScheduler(expression: string, onTick: () => Promise<void>,
       void task.start();
       tick();
     },
-    trigger: tick,
+    trigger() {
+      if (stopped) return;
+      if (inFlight) queued = true;
+      else run();
+    },
     async stop() {
       stopped = true;
+      queued = false;
       await task.stop();
       await task.destroy();
     },

@@ -8,7 +8,7 @@ import { displayUrl } from './display-url.js';
 import { postWebhook, type PostSettings } from './post-webhook.js';
 import { probeTcp } from './tcp-probe.js';
 import { batchIdempotencyKey, webhookBody } from './webhook-payload.js';
-import { createWebhookSigner } from './webhook-signer.js';
+import { createWebhookSigner } from '../../webhooks/webhook-signer.js';
 
 /** Headers the sink sets itself (the webhook contract) or that the HTTP client must own (framing). */
 const RESERVED_HEADERS = new Set(['workos-signature', 'content-type', 'idempotency-key', 'content-length', 'host', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer']);
