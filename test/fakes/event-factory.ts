@@ -250,7 +250,9 @@ export function createEventFactory(seed = 1, options: EventFactoryOptions = {}):
     if (!domain) return domainCreated();
     pendingDomains.delete(domain);
     domain.data['state'] = outcome;
-    return emit(outcome === 'verified' ? 'organization_domain.verified' : 'organization_domain.verification_failed', domain.org, touch(domain.data));
+    if (outcome === 'verified') return emit('organization_domain.verified', domain.org, touch(domain.data));
+    // WorkOS's shape for a failure: the domain wrapped with the reason.
+    return emit('organization_domain.verification_failed', domain.org, { reason: 'domain_verification_period_expired', organization_domain: touch(domain.data) });
   }
 
   function deleteDomain(domain: Domain): GeneratedEvent {

@@ -309,9 +309,12 @@ export class ObjectState implements ObjectStateView {
    * Applies one event (in log order). Returns what it did, or undefined when the type is not
    * routed or its data lacks an id (a hand-written test event such as `{ id: undefined }`).
    */
-  apply(event: StateEvent): AppliedEvent | undefined {
-    const routed = routeEventType(event.event);
-    if (!routed || !event.data || typeof event.data !== 'object') return undefined;
+  apply(raw: StateEvent): AppliedEvent | undefined {
+    const routed = routeEventType(raw.event);
+    if (!routed || !raw.data || typeof raw.data !== 'object') return undefined;
+    // WorkOS wraps the domain of a failed verification: { reason, organization_domain }.
+    const wrapped = raw.event === 'organization_domain.verification_failed' ? nested(raw.data, 'organization_domain') : undefined;
+    const event: StateEvent = wrapped ? { ...raw, data: wrapped } : raw;
     const id = objectIdOf(routed.kind, event.data);
     if (id === undefined) return undefined;
     const cascaded: { kind: ObjectKind; id: string }[] = [];

@@ -37,3 +37,15 @@ export function routeEvent(eventType: string): MirrorRoute | undefined {
 
 /** Every routed event type, for documentation and tests. */
 export const ROUTED_EVENT_TYPES: readonly string[] = [...ROUTES.keys()];
+
+/**
+ * The object an event describes. Almost always its `data`; `organization_domain.verification_failed`
+ * wraps it: `{ reason, organization_domain }` (the SDK's deserializer reads it that way too).
+ */
+export function objectOfEvent(eventType: string, data: Record<string, unknown>): Record<string, unknown> {
+  if (eventType === 'organization_domain.verification_failed') {
+    const wrapped = data['organization_domain'];
+    if (wrapped && typeof wrapped === 'object') return wrapped as Record<string, unknown>;
+  }
+  return data;
+}

@@ -3,7 +3,7 @@ import type { WorkOSEvent } from '../../workos/event.js';
 import { cascadeMirrorDeletes } from './cascade-mirror-deletes.js';
 import { countIgnoredEvents, type IgnoredEvent } from './count-ignored-events.js';
 import type { MirrorNames } from './mirror-names.js';
-import { routeEvent } from './mirror-routing.js';
+import { objectOfEvent, routeEvent } from './mirror-routing.js';
 import { isoTime, mirrorRow, MirrorRowError, newestPerId, type MirrorRow } from './mirror-row.js';
 import { MIRROR_TABLES, type MirrorTableName } from './mirror-table-definitions.js';
 import { upsertMirrorRows } from './upsert-mirror-rows.js';
@@ -41,7 +41,7 @@ export function planMirrorPage(events: readonly WorkOSEvent[]): MirrorPagePlan {
         continue;
       }
       const table = MIRROR_TABLES.find((t) => t.name === route.table)!;
-      const row = mirrorRow(table, event.data, { action: route.action, eventId: event.id, at, changedBy: 'event' }, what);
+      const row = mirrorRow(table, objectOfEvent(event.event, event.data), { action: route.action, eventId: event.id, at, changedBy: 'event' }, what);
       const rows = changes.get(table.name) ?? [];
       rows.push(row);
       changes.set(table.name, rows);

@@ -130,9 +130,11 @@ function checkLifecycle(events: GeneratedEvent[]): { implicitDirectoryDeletes: n
     seen.set(id, { created: data['created_at'], updated, kind });
   };
 
-  events.forEach(({ type, data }, index) => {
+  events.forEach(({ type, data: eventData }, index) => {
     const kind = kindOf(type);
     if (!kind) return;
+    // WorkOS wraps the domain of a failed verification: { reason, organization_domain }.
+    const data = type === 'organization_domain.verification_failed' ? objectAt(eventData, 'organization_domain') : eventData;
     if (kind === 'group_membership') {
       const user = objectAt(data, 'user');
       const group = objectAt(data, 'group');

@@ -229,7 +229,8 @@ function replay(events: readonly StoredEvent[]): Map<ObjectKind, Map<string, Jso
   for (const event of events) {
     const routed = kindOf(event.event);
     if (!routed) continue;
-    const data = event.data;
+    // WorkOS wraps the domain of a failed verification: { reason, organization_domain }.
+    const data = event.event === 'organization_domain.verification_failed' ? (event.data['organization_domain'] as Json) : event.data;
     const id =
       routed.kind === 'directory_group_memberships'
         ? `${String((data['group'] as Json)['id'])}:${String((data['user'] as Json)['id'])}`
