@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -18,7 +19,16 @@ export const jsonlSinkConfigSchema = z
 export type JsonlSinkConfig = z.infer<typeof jsonlSinkConfigSchema>;
 
 /**
- * Appends a page as one buffer, then `fdatasync`s once per page (not per event): the cursor moves
+ * `O_DSYNC`: each write returns only once its data (and the file size) is on disk, which is what
+ * write + `fdatasync` gives, in one system call and one trip to libuv's thread pool instead of two
+ * (about 0.1 ms less per page while catching up, see bench/README.md). Where the flag does not
+ * exist (Windows), the sink writes and then calls `fdatasync`.
+ */
+const DSYNC = constants.O_DSYNC as number | undefined;
+const OPEN_FLAGS = DSYNC === undefined ? 'a+' : constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | DSYNC;
+
+/**
+ * Appends a page as one buffer, flushed to disk once per page (not per event): the cursor moves
  * only after the lines are on disk. A failed write is cut back to where the page started, so a
  * retry never leaves half a line in the middle of the file.
  */
@@ -35,7 +45,7 @@ class JsonlSink implements Sink {
     this.closing = undefined;
     try {
       await mkdir(dirname(this.path), { recursive: true });
-      const handle = await open(this.path, 'a+');
+      const handle = await open(this.path, OPEN_FLAGS);
       const { size, cutBytes } = await repairTornTail(handle);
       if (cutBytes > 0) {
         // Only a page that was never committed can be torn (a crash mid-write): it will be replayed.
@@ -57,7 +67,7 @@ class JsonlSink implements Sink {
     const bytes = Buffer.from(text);
     try {
       await handle.write(bytes, 0, bytes.length);
-      await handle.datasync();
+      if (DSYNC === undefined) await handle.datasync();
       this.size += bytes.length;
     } catch (err) {
       await handle.truncate(this.size).catch(() => undefined);

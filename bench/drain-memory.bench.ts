@@ -1,0 +1,141 @@
+// CPU time per 1,000 events and peak RSS while draining a backlog of 1,000,000 events (figure 3),
+// next to the baseline (the SDK `listEvents` loop from WorkOS's guide) run the same way.
+//   npm run bench -- drain-memory              (or: npx tsx bench/drain-memory.bench.ts; needs `npm run build`)
+// BENCH_EVENTS (default 1000000) scales it down. Each loop runs as a child process of its own:
+// the daemon is the built CLI (`node dist/cli.js once`, jsonl sink into a temp file, Redis cursor
+// with the lease and the shared budget), the baseline is bench/support/sdk-loop.ts under plain
+// `node`. bench/support/report-usage.ts, preloaded into both, reports getrusage at exit: user +
+// system CPU and ru_maxrss (the kernel's VmHWM, the peak RSS). The fake WorkOS is another child
+// (synthetic: each event built from its index), so its million events are nobody's RSS.
+// Both loops run twice: with Node's defaults, and with the NODE_OPTIONS the Docker image sets
+// (read from the Dockerfile, so the table always measures what the image ships).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { rateBudgetKey } from '../src/workos/redis-rate-budget.js';
+import { WORKOS_EVENT_TYPES } from '../test/fakes/event-catalog.js';
+import { REDIS_URL } from './support/drain-daemon.js';
+import { startFakeWorkOSProcess } from './support/fake-workos-process.js';
+import { describeMachine } from './support/machine.js';
+import type { SdkLoopOptions } from './support/sdk-loop.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const API_KEY = 'sk_test_bench';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist/cli.js');
+const usageHook = join(root, 'bench/support/report-usage.ts');
+if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm run bench does)');
+const imageOptions = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(await readFile(join(root, 'Dockerfile'), 'utf8'))?.[1];
+if (imageOptions === undefined) throw new Error('no `ENV NODE_OPTIONS="..."` line in the Dockerfile');
+
+interface Usage {
+  readonly events: number;
+  readonly seconds: number;
+  /** user + system CPU, ms */
+  readonly cpuMs: number;
+  readonly peakRssMb: number;
+}
+
+/** Runs `node --import report-usage.ts ...args` to completion; its CPU and peak RSS come from getrusage at exit. */
+async function measure(args: readonly string[], env: Record<string, string>, dir: string): Promise<{ seconds: number; cpuMs: number; peakRssMb: number; stdout: string }> {
+  const usageFile = join(dir, `usage-${Math.random().toString(36).slice(2)}.json`);
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', usageHook, ...args], { env: { ...process.env, NODE_OPTIONS: '', ...env, BENCH_USAGE_FILE: usageFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  // The daemon logs a line per page on standard error: kept only to explain a failure.
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}:\n${stderr}`);
+  const usage = JSON.parse(await readFile(usageFile, 'utf8')) as { userMs: number; systemMs: number; maxRssKb: number };
+  return { seconds, cpuMs: usage.userMs + usage.systemMs, peakRssMb: usage.maxRssKb / 1024, stdout };
+}
+
+async function runDaemon(baseUrl: string, events: number, dir: string, nodeOptions: string): Promise<Usage> {
+  const run = `wes-bench:memory:${process.pid}:${events}`;
+  const admin = new Redis(REDIS_URL);
+  const rateKey = rateBudgetKey(API_KEY);
+  await admin.del(rateKey, `${rateKey}:blocked`);
+  const config = join(dir, 'config.json');
+  await writeFile(config, JSON.stringify({
+    workos: { baseUrl },
+    cursor: { store: 'redis', url: REDIS_URL, key: `${run}:cursor` },
+    leader: { key: `${run}:leader` },
+    // The budget's pace is figure 6; here the burst covers the whole drain, so the run measures work, not waiting.
+    rateLimit: { requestsPerMinute: 6000, burst: Math.ceil(events / 100) + 10 },
+    http: { enabled: false },
+    sinks: [{ type: 'jsonl', path: join(dir, 'ours.jsonl') }],
+  }));
+  try {
+    const result = await measure([cli, 'once', '--config', config], { WORKOS_API_KEY: API_KEY, LOG_LEVEL: 'info', NODE_OPTIONS: nodeOptions }, dir);
+    return { events, ...result };
+  } finally {
+    await admin.del(`${run}:cursor`, `${run}:leader`, rateKey, `${rateKey}:blocked`);
+    await admin.quit();
+    await rm(join(dir, 'ours.jsonl'), { force: true });
+  }
+}
+
+async function runBaseline(baseUrl: string, dir: string, nodeOptions: string): Promise<Usage> {
+  const cursorKey = `wes-bench:memory:${process.pid}:sdk-loop`;
+  const options: SdkLoopOptions = {
+    baseUrl,
+    apiKey: API_KEY,
+    redisUrl: REDIS_URL,
+    cursorKey,
+    // SDK 11's deserializer throws on this type's payload as the fake serves it.
+    eventTypes: WORKOS_EVENT_TYPES.filter((type) => type !== 'organization_domain.verification_failed'),
+    outPath: join(dir, 'baseline.jsonl'),
+  };
+  try {
+    const result = await measure([join(root, 'bench/support/sdk-loop.ts'), JSON.stringify(options)], { NODE_OPTIONS: nodeOptions }, dir);
+    const { events } = JSON.parse(result.stdout) as { events: number };
+    return { events, seconds: result.seconds, cpuMs: result.cpuMs, peakRssMb: result.peakRssMb };
+  } finally {
+    const admin = new Redis(REDIS_URL);
+    await admin.del(cursorKey);
+    await admin.quit();
+    await rm(join(dir, 'baseline.jsonl'), { force: true });
+  }
+}
+
+const machine = describeMachine();
+const dir = await mkdtemp(join(tmpdir(), 'wes-bench-memory-'));
+const small = Math.max(1000, Math.round(EVENTS / 10));
+const fake = await startFakeWorkOSProcess('synthetic', EVENTS, API_KEY);
+const smallFake = await startFakeWorkOSProcess('synthetic', small, API_KEY);
+const results: { name: string; options: string; ours: Usage; baseline: Usage | undefined }[] = [];
+try {
+  for (const options of [imageOptions, '']) {
+    const baseline = await runBaseline(fake.url, dir, options);
+    const ours = await runDaemon(fake.url, EVENTS, dir, options);
+    results.push({ name: 'workos-events-sync once: jsonl sink + Redis cursor', options, ours, baseline });
+    results.push({ name: 'the same, a backlog 10 times smaller', options, ours: await runDaemon(smallFake.url, small, dir, options), baseline });
+  }
+} finally {
+  await fake.close();
+  await smallFake.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+const n = (value: number) => Math.round(value).toLocaleString('en-US');
+const perThousand = (u: Usage) => (u.cpuMs / u.events) * 1000;
+// A smaller backlog spreads the start-up (about a second of CPU) over fewer events: its CPU is not compared.
+const row = (name: string, options: string, u: Usage, base: Usage) =>
+  `| ${name} | ${options === '' ? 'Node defaults' : `\`${options}\``} | ${n(u.events)} | ${perThousand(u).toFixed(1)} ms | ${u.events < base.events / 2 ? '-' : `${(perThousand(u) / perThousand(base)).toFixed(2)}x`} | ${u.peakRssMb.toFixed(0)} MB | ${(u.peakRssMb / base.peakRssMb).toFixed(2)}x | ${u.seconds.toFixed(1)} s |`;
+console.log(`Machine: ${machine}. Each loop is a child process; CPU = user + system of the whole process, start-up included.\n`);
+console.log(`### Figure 3: CPU per 1,000 events and peak RSS, draining ${n(EVENTS)} events\n`);
+console.log('| loop | NODE_OPTIONS | events | CPU per 1,000 events | vs baseline | peak RSS | vs baseline | wall time |\n|---|---|---|---|---|---|---|---|');
+for (const options of [imageOptions, '']) {
+  const base = results.find((r) => r.options === options)!.baseline!;
+  console.log(row('baseline: SDK listEvents loop, appendFile + redis SET per page', options, base, base));
+  for (const r of results.filter((x) => x.options === options)) console.log(row(r.name, options, r.ours, base));
+}
+const headline = results[0]!.ours;
+console.log(`\nPeak RSS of the daemon with the image's NODE_OPTIONS: ${headline.peakRssMb.toFixed(0)} MB for ${n(EVENTS)} events, ${results[1]!.ours.peakRssMb.toFixed(0)} MB for ${n(small)} (target: under 150 MB whatever the backlog). CPU and RSS ratios below 1 are better than the baseline.`);
