@@ -89,8 +89,8 @@ async function runBaseline(baseUrl: string, dir: string, nodeOptions: string): P
     apiKey: API_KEY,
     redisUrl: REDIS_URL,
     cursorKey,
-    // SDK 11's deserializer throws on this type's payload as the fake serves it.
-    eventTypes: WORKOS_EVENT_TYPES.filter((type) => type !== 'organization_domain.verification_failed'),
+    // Every known type: SDK 11's listEvents wants an `events` filter.
+    eventTypes: WORKOS_EVENT_TYPES,
     outPath: join(dir, 'baseline.jsonl'),
   };
   try {

@@ -10,6 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { WORKOS_EVENT_TYPES } from '../test/fakes/event-catalog.js';
 import { runBareLoop } from './support/bare-loop.js';
 import { drainWithDaemon, REDIS_URL } from './support/drain-daemon.js';
@@ -44,8 +45,16 @@ async function intoFile(name: string, run: (path: string) => Promise<LoopResult>
     await rm(path, { force: true });
   }
 }
-const baseline = (fake: FakeWorkOSProcess, processing: { outPath: string } | { processMs: number }) =>
-  runSdkLoop({ baseUrl: fake.url, apiKey: API_KEY, redisUrl: REDIS_URL, cursorKey: `wes-bench:sdk-loop:${process.pid}:${file++}`, eventTypes: SDK_TYPES, ...processing });
+const admin = new Redis(REDIS_URL);
+/** One baseline drain from the start, with a fresh cursor key, deleted after. */
+async function baseline(fake: FakeWorkOSProcess, processing: { outPath: string } | { processMs: number }): Promise<LoopResult> {
+  const cursorKey = `wes-bench:sdk-loop:${process.pid}:${file++}`;
+  try {
+    return await runSdkLoop({ baseUrl: fake.url, apiKey: API_KEY, redisUrl: REDIS_URL, cursorKey, eventTypes: SDK_TYPES, ...processing });
+  } finally {
+    await admin.del(cursorKey);
+  }
+}
 
 interface Measured {
   /** Median events/s. */
@@ -99,6 +108,7 @@ const fig2 = await rounds({
   baseline: () => baseline(slow, { processMs: SINK_MS }),
 });
 await slow.close();
+await admin.quit();
 
 const x = (value: number) => `${value.toFixed(2)}x`;
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
