@@ -1,11 +1,8 @@
 import { WesError } from '../../errors.js';
 import { organizationIdOf, parseEventTime, type WorkOSEvent } from '../../workos/event.js';
 
-/** The values of one row of the events table, in column order of the insert. */
+/** The values of one row of the events table, in column order of the insert (which binds them, never splices them into the SQL). */
 export type EventRow = readonly [id: string, eventType: string, organizationId: string | null, createdAt: string, payload: string];
-
-/** Parameters per row: the insert binds every value, never splices it into the SQL. */
-export const EVENT_ROW_PARAMETERS = 5;
 
 /**
  * Turns an event into its row. `created_at` is parsed here, not by Postgres, because WorkOS's
