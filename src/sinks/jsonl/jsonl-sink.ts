@@ -7,6 +7,7 @@ import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
 import { fileSinkError } from '../sink-errors.js';
 import { repairTornTail } from './repair-torn-tail.js';
+import { writeAll } from './write-all.js';
 
 export const jsonlSinkConfigSchema = z
   .strictObject({
@@ -66,7 +67,7 @@ class JsonlSink implements Sink {
     for (const event of page.events) text += `${JSON.stringify(event)}\n`;
     const bytes = Buffer.from(text);
     try {
-      await handle.write(bytes, 0, bytes.length);
+      await writeAll(handle, bytes);
       if (DSYNC === undefined) await handle.datasync();
       this.size += bytes.length;
     } catch (err) {
