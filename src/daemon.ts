@@ -21,6 +21,7 @@ import { createScheduler, type Scheduler } from './schedule/scheduler.js';
 import { bindSinks, createSinks } from './sinks/create-sinks.js';
 import type { Sink } from './sinks/sink.js';
 import { createWebhookDoorbell } from './webhooks/webhook-doorbell.js';
+import { apiOptionsFromConfig } from './workos/api-options-from-config.js';
 import { createEventsClient, type EventsClient } from './workos/events-client.js';
 import { createLocalRateBudget, type RateBudget } from './workos/rate-budget.js';
 import { createRedisRateBudget } from './workos/redis-rate-budget.js';
@@ -91,10 +92,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const sinks = options.sinks ?? createSinks(config.sinks, { logger, stdout: options.stdout });
   const status = new DaemonStatus(metrics, logger, config.cursor.maxAgeDays * 86_400_000, now, lease ? 'standby' : 'single');
   const client = options.client ?? createEventsClient({
-    apiKey: options.apiKey,
-    baseUrl: config.workos.baseUrl,
-    timeoutMs: config.workos.timeoutMs,
-    retryAfter: { defaultMs: config.retry.defaultRetryAfterMs, maxMs: config.retry.maxRetryAfterMs },
+    ...apiOptionsFromConfig(config, options.apiKey),
     now,
     budget,
     onResponse: (s) => metrics.observeRequest(s),

@@ -5,6 +5,7 @@ import { LeaderLease } from '../leader/leader-lease.js';
 import { closeRedis, createRedisClient } from '../redis/redis-client.js';
 import { createSinks } from '../sinks/create-sinks.js';
 import { createEventsClient } from '../workos/events-client.js';
+import { apiOptionsFromConfig } from '../workos/api-options-from-config.js';
 import { EXIT_OK, exitCodeFor, reportFailure, type CommandIO } from './command-io.js';
 
 function line(io: CommandIO, ok: boolean, what: string, detail: string): void {
@@ -31,12 +32,7 @@ export async function checkCommand(configPath: string | undefined, io: CommandIO
   };
   const quiet = pino({ level: 'silent' });
 
-  const client = createEventsClient({
-    apiKey: loaded.apiKey!,
-    baseUrl: config.workos.baseUrl,
-    timeoutMs: config.workos.timeoutMs,
-    retryAfter: { defaultMs: config.retry.defaultRetryAfterMs, maxMs: config.retry.maxRetryAfterMs },
-  });
+  const client = createEventsClient(apiOptionsFromConfig(config, loaded.apiKey!));
   try {
     const page = await client.fetchPage({ limit: 1, events: config.events, organizationId: config.organizationId });
     const first = page.events[0];

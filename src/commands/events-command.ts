@@ -7,6 +7,7 @@ import { sleep } from '../retry/sleep.js';
 import { withRetry } from '../retry/with-retry.js';
 import { createEventsClient } from '../workos/events-client.js';
 import { createLocalRateBudget } from '../workos/rate-budget.js';
+import { apiOptionsFromConfig } from '../workos/api-options-from-config.js';
 import { EXIT_OK, reportFailure, type CommandIO } from './command-io.js';
 
 export interface EventsArgs {
@@ -39,13 +40,7 @@ export async function eventsCommand(configPath: string | undefined, args: Events
     const { start, types, limit } = parseArgs(args);
     const { config, apiKey } = await loadConfig({ path: configPath, env: io.env, requireApiKey: true });
     const budget = createLocalRateBudget({ requestsPerMinute: config.rateLimit.requestsPerMinute });
-    const client = createEventsClient({
-      apiKey: apiKey!,
-      baseUrl: config.workos.baseUrl,
-      timeoutMs: config.workos.timeoutMs,
-      retryAfter: { defaultMs: config.retry.defaultRetryAfterMs, maxMs: config.retry.maxRetryAfterMs },
-      budget,
-    });
+    const client = createEventsClient({ ...apiOptionsFromConfig(config, apiKey!), budget });
     const logger = pino({ level: 'silent' });
     const fetchPage: Parameters<typeof pages>[0] = (query) =>
       withRetry(() => client.fetchPage(query), { what: 'fetch a page of events', maxAttempts: config.retry.maxAttempts, backoff: config.retry, logger, sleep });

@@ -7,6 +7,7 @@ import { fetchWorkOSState, RECONCILED_TABLES } from '../reconcile/fetch-workos-s
 import { sleep } from '../retry/sleep.js';
 import { applyReconcileFix, readMirrorRows } from '../sinks/postgres-mirror/mirror-tables.js';
 import { createLocalRateBudget } from '../workos/rate-budget.js';
+import { apiOptionsFromConfig } from '../workos/api-options-from-config.js';
 import { createWorkOSApi } from '../workos/workos-api.js';
 import { EXIT_FAILURE, EXIT_OK, reportFailure, type CommandIO } from './command-io.js';
 
@@ -49,13 +50,7 @@ export async function reconcileCommand(configPath: string | undefined, args: Rec
     const mirror = mirrors[0] as Extract<(typeof mirrors)[number], { type: 'postgres_mirror' }>;
     const logger = pino({ level: 'silent' });
     const budget = createLocalRateBudget({ requestsPerMinute: config.rateLimit.requestsPerMinute });
-    const api = createWorkOSApi({
-      apiKey: apiKey!,
-      baseUrl: config.workos.baseUrl,
-      timeoutMs: config.workos.timeoutMs,
-      retryAfter: { defaultMs: config.retry.defaultRetryAfterMs, maxMs: config.retry.maxRetryAfterMs },
-      budget,
-    });
+    const api = createWorkOSApi({ ...apiOptionsFromConfig(config, apiKey!), budget });
     const pool = new pg.Pool({ connectionString: mirror.url, max: 1 });
     pool.on('error', () => undefined);
     try {

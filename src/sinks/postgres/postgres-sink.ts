@@ -25,7 +25,7 @@ export const postgresSinkConfigSchema = z
     table: identifier(MAX_TABLE_NAME_LENGTH).default('workos_events')
       .describe('Table of events, created on open if missing, with "<table>_migrations" beside it. Case-sensitive (always quoted), at most 52 characters. Default "workos_events".'),
   })
-  .describe('Inserts each event as a row (id, type, organization, created_at, the JSON as jsonb), one transaction per page, ignoring ids already stored.');
+  .describe('Inserts each event as a row (id, type, organization, created_at, the JSON as jsonb), one statement (one transaction) per page, ignoring ids already stored.');
 
 export type PostgresSinkConfig = z.infer<typeof postgresSinkConfigSchema>;
 
