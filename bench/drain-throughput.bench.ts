@@ -4,6 +4,8 @@
 // BENCH_EVENTS (default 50000) scales figure 1, BENCH_NEAR_EVENTS (default 20000) its 5 ms
 // variant, BENCH_SLOW_EVENTS (default 10000) figure 2,
 // BENCH_RUNS (default 5) the rounds per figure (medians are reported, after one warm-up round).
+// Figure 1 also runs the daemon with parts taken away (a sink that does nothing; and a local rate
+// budget), to show what the gap to the bare loop is made of.
 // The fake WorkOS runs in a child process (bench/support/fake-workos-child.ts) so that serving
 // pages costs this process nothing, as the real WorkOS is another machine. BENCH_FAKE=store uses
 // the test fake (test/fakes/fake-workos.ts, seeded) instead of the synthetic one.
@@ -17,6 +19,7 @@ import { drainWithDaemon, REDIS_URL } from './support/drain-daemon.js';
 import { startFakeWorkOSProcess, type FakeWorkOSProcess } from './support/fake-workos-process.js';
 import { describeMachine } from './support/machine.js';
 import { median } from './support/percentiles.js';
+import { nullSink } from './support/null-sink.js';
 import { recordingSink } from './support/recording-sink.js';
 import { runSdkLoop, type LoopResult } from './support/sdk-loop.js';
 
@@ -86,6 +89,8 @@ const fig1 = await rounds({
   bare: () => runBareLoop(fast.url, API_KEY),
   ours: () => intoFile('ours', (jsonlPath) => drainWithDaemon({ baseUrl: fast.url, apiKey: API_KEY, jsonlPath, requests: EVENTS / 100 + 2 })),
   baseline: () => intoFile('baseline', (outPath) => baseline(fast, { outPath })),
+  noSink: () => drainWithDaemon({ baseUrl: fast.url, apiKey: API_KEY, sinks: [nullSink()], requests: EVENTS / 100 + 2 }),
+  noSinkLocalBudget: () => drainWithDaemon({ baseUrl: fast.url, apiKey: API_KEY, sinks: [nullSink()], sharedBudget: false, requests: EVENTS / 100 + 2 }),
 });
 await fast.close();
 
@@ -122,6 +127,11 @@ const fig1Table = (title: string, f: Record<string, Measured>) => {
   console.log(`| workos-events-sync: jsonl sink (flushed to disk per page) + Redis cursor | ${n(f.ours!.rate)} | ${x(f.ours!.rate / f.baseline!.rate)} | **${x(f.ours!.rate / f.bare!.rate)}** (target >= 0.90x) | ${ms(f.ours!.cpuPerPage)} |`);
 };
 fig1Table(`Figure 1: drain throughput, zero-latency API, ${n(EVENTS)} events`, fig1);
+console.log('\nWhat the gap to the bare loop is made of (the daemon with parts taken away):\n');
+console.log('| daemon | events/s | vs bare loop | CPU per page |\n|---|---|---|---|');
+for (const [name, label] of [['ours', 'as above: jsonl sink, shared budget in Redis'], ['noSink', 'a sink that does nothing, shared budget'], ['noSinkLocalBudget', 'a sink that does nothing, local budget']] as const) {
+  console.log(`| ${label} | ${n(fig1[name]!.rate)} | ${x(fig1[name]!.rate / fig1.bare!.rate)} | ${ms(fig1[name]!.cpuPerPage)} |`);
+}
 console.log('');
 fig1Table(`Figure 1 with ${NEAR_MS} ms per API request, ${n(NEAR_EVENTS)} events`, fig1near);
 

@@ -20,6 +20,8 @@ export interface DaemonDrainOptions {
   readonly sinks?: readonly Sink[];
   /** Requests the drain will make: the budget's burst is set above it, so the budget never waits (figure 6 accounts for it). */
   readonly requests: number;
+  /** The rate budget in Redis (the default, one round trip per request) or this process's own. */
+  readonly sharedBudget?: boolean;
 }
 
 /** Discards what it is given: the log lines are produced (and redacted) as in production, then dropped. */
@@ -41,7 +43,7 @@ export async function drainWithDaemon(options: DaemonDrainOptions): Promise<Loop
     workos: { baseUrl: options.baseUrl },
     cursor: { store: 'redis', url: REDIS_URL, key: `${run}:cursor` },
     leader: { key: `${run}:leader` },
-    rateLimit: { requestsPerMinute: 6000, burst: options.requests + 10 },
+    rateLimit: { requestsPerMinute: 6000, burst: options.requests + 10, shared: options.sharedBudget ?? true },
     http: { enabled: false },
     sinks: [options.jsonlPath ? { type: 'jsonl', path: options.jsonlPath } : { type: 'stdout' }],
   }, {});
