@@ -1,10 +1,7 @@
+import { paramReader, parseListParams, queryError, type ListParams, type QueryError, type QueryProblem } from './list-params.js';
+
 /** A validated GET /events query. */
-export interface EventsQuery {
-  order: 'asc' | 'desc';
-  /** 1..100. */
-  limit: number;
-  after?: string;
-  before?: string;
+export interface EventsQuery extends ListParams {
   /** Undefined means every type. */
   types?: ReadonlySet<string>;
   organizationId?: string;
@@ -14,54 +11,16 @@ export interface EventsQuery {
   rangeEndMs?: number;
 }
 
-export interface QueryFieldError {
-  code: string;
-  field: string;
-}
-
-/** The body of a 422, shaped like WorkOS's: `{ message, code, errors: [{ code, field }] }`. */
-export interface QueryError {
-  message: string;
-  code: 'unprocessable_entity';
-  errors: QueryFieldError[];
-}
-
 export type ParsedEventsQuery = { ok: true; query: EventsQuery } | { ok: false; error: QueryError };
-
-const DEFAULT_LIMIT = 10;
-const MAX_LIMIT = 100;
 
 /**
  * Parses and validates the query string of GET /events. Every problem is reported at once.
  * Empty values count as absent, as the Node SDK drops them before sending.
  */
 export function parseEventsQuery(params: URLSearchParams, isKnownType: (type: string) => boolean): ParsedEventsQuery {
-  const problems: { message: string; code: string; field: string }[] = [];
-  const value = (name: string): string | undefined => {
-    const raw = params.get(name);
-    return raw === null || raw === '' ? undefined : raw;
-  };
-
-  const query: EventsQuery = { order: 'desc', limit: DEFAULT_LIMIT };
-
-  // The documented default is `desc`; `normal` is an accepted alias of `asc`.
-  const order = value('order');
-  if (order === 'asc' || order === 'normal') query.order = 'asc';
-  else if (order !== undefined && order !== 'desc') {
-    problems.push({ message: `order must be one of asc, desc, normal; got "${order}"`, code: 'invalid_order', field: 'order' });
-  }
-
-  const limit = value('limit');
-  if (limit !== undefined) {
-    const parsed = /^\d+$/.test(limit) ? Number(limit) : Number.NaN;
-    if (parsed >= 1 && parsed <= MAX_LIMIT) query.limit = parsed;
-    else problems.push({ message: `limit must be an integer from 1 to ${MAX_LIMIT}; got "${limit}"`, code: 'invalid_limit', field: 'limit' });
-  }
-
-  const after = value('after');
-  if (after !== undefined) query.after = after;
-  const before = value('before');
-  if (before !== undefined) query.before = before;
+  const problems: QueryProblem[] = [];
+  const value = paramReader(params);
+  const query: EventsQuery = parseListParams(value, problems);
   const organizationId = value('organization_id');
   if (organizationId !== undefined) query.organizationId = organizationId;
 
@@ -84,20 +43,11 @@ export function parseEventsQuery(params: URLSearchParams, isKnownType: (type: st
     else query[key] = ms;
   }
 
-  if (after !== undefined && value('range_start') !== undefined) {
+  if (query.after !== undefined && value('range_start') !== undefined) {
     problems.push({ message: 'after and range_start cannot be used together', code: 'mutually_exclusive', field: 'range_start' });
   }
 
-  const [first] = problems;
-  if (first) {
-    return {
-      ok: false,
-      error: {
-        message: first.message,
-        code: 'unprocessable_entity',
-        errors: problems.map(({ code, field }) => ({ code, field })),
-      },
-    };
-  }
+  const error = queryError(problems);
+  if (error) return { ok: false, error };
   return { ok: true, query };
 }

@@ -1,5 +1,5 @@
 import type { ListFilter, ListQuery, ObjectKind, ObjectStateView } from './object-state.js';
-import type { QueryError } from './events-query.js';
+import { paramReader, parseListParams, queryError, type QueryError, type QueryProblem } from './list-params.js';
 
 /** One state API: GET <path> lists <kind>, with these query parameters as filters. */
 export interface StateRoute {
@@ -47,37 +47,15 @@ export function findStateRoute(path: string): StateRoute | undefined {
 
 export type ParsedListQuery = { ok: true; filter: ListFilter; query: ListQuery } | { ok: false; error: QueryError };
 
-const DEFAULT_LIMIT = 10;
-const MAX_LIMIT = 100;
-
 /**
  * Validates a state API query, reporting every problem at once (422 body as GET /events does:
  * `{ message, code: 'unprocessable_entity', errors: [{ code, field }] }`). Empty values count
  * as absent; unknown parameters are ignored.
  */
 export function parseListQuery(route: StateRoute, params: URLSearchParams): ParsedListQuery {
-  const problems: { message: string; code: string; field: string }[] = [];
-  const value = (name: string): string | undefined => {
-    const raw = params.get(name);
-    return raw === null || raw === '' ? undefined : raw;
-  };
-  const query: ListQuery = { order: 'desc', limit: DEFAULT_LIMIT };
-
-  const order = value('order');
-  if (order === 'asc' || order === 'normal') query.order = 'asc';
-  else if (order !== undefined && order !== 'desc') {
-    problems.push({ message: `order must be one of asc, desc, normal; got "${order}"`, code: 'invalid_order', field: 'order' });
-  }
-  const limit = value('limit');
-  if (limit !== undefined) {
-    const parsed = /^\d+$/.test(limit) ? Number(limit) : Number.NaN;
-    if (parsed >= 1 && parsed <= MAX_LIMIT) query.limit = parsed;
-    else problems.push({ message: `limit must be an integer from 1 to ${MAX_LIMIT}; got "${limit}"`, code: 'invalid_limit', field: 'limit' });
-  }
-  const after = value('after');
-  if (after !== undefined) query.after = after;
-  const before = value('before');
-  if (before !== undefined) query.before = before;
+  const problems: QueryProblem[] = [];
+  const value = paramReader(params);
+  const query: ListQuery = parseListParams(value, problems);
 
   const filter: ListFilter = {};
   for (const [param, key] of Object.entries(route.filters)) {
@@ -91,10 +69,8 @@ export function parseListQuery(route: StateRoute, params: URLSearchParams): Pars
     }
   }
 
-  const [first] = problems;
-  if (first) {
-    return { ok: false, error: { message: first.message, code: 'unprocessable_entity', errors: problems.map(({ code, field }) => ({ code, field })) } };
-  }
+  const error = queryError(problems);
+  if (error) return { ok: false, error };
   return { ok: true, filter, query };
 }
 

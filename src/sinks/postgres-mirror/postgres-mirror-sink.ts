@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { WesError } from '../../errors.js';
@@ -9,7 +9,8 @@ import { classifyPostgresError } from '../../postgres/classify-postgres-error.js
 import { runMirrorMigrations } from './mirror-migrations.js';
 import { MAX_SCHEMA_NAME_LENGTH, mirrorNames, SQL_IDENTIFIER, type MirrorNames } from './mirror-names.js';
 import { MirrorEventError, planMirrorPage, writeMirrorPage, type MirrorPagePlan } from './write-mirror-page.js';
-import { createPostgresPool, postgresConnectionFields } from '../../postgres/postgres-pool.js';
+import { postgresConnectionFields } from '../../postgres/postgres-pool.js';
+import { PostgresSinkConnection } from '../../postgres/postgres-sink-connection.js';
 
 export const postgresMirrorSinkConfigSchema = z
   .strictObject({
@@ -25,77 +26,40 @@ export const postgresMirrorSinkConfigSchema = z
 export type PostgresMirrorSinkConfig = z.infer<typeof postgresMirrorSinkConfigSchema>;
 
 /**
- * Mirrors WorkOS objects into Postgres tables through a small pool. `open()` runs the versioned
- * migrations (memoized; retried by the next open or write if it failed); `write()` applies a page
- * in one transaction, one statement per table, and only where an event is newer than the row, so
- * a replayed page changes nothing. Broken connections are dropped by the pool and replaced on the
- * next checkout, so the sink recovers on its own when the server comes back.
+ * Mirrors WorkOS objects into Postgres tables. `open()` runs the versioned migrations once (see
+ * PostgresSinkConnection); `write()` applies a page in one transaction, one statement per table,
+ * and only where an event is newer than the row, so a replayed page changes nothing.
  */
 class PostgresMirrorSink implements Sink {
   readonly type = 'postgres_mirror';
   private readonly names: MirrorNames;
-  private pool: pg.Pool | undefined;
-  private migrated: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
-  private closed = false;
+  private readonly connection: PostgresSinkConnection;
 
   constructor(readonly name: string, private readonly config: PostgresMirrorSinkConfig, private readonly logger: Logger) {
     this.names = mirrorNames(config.schema);
+    this.connection = new PostgresSinkConnection(name, config, logger, (pool) => this.migrate(pool));
   }
 
   open(): Promise<void> {
-    this.closed = false;
-    this.closing = undefined;
-    const pool = (this.pool ??= this.createPool());
-    if (!this.migrated) {
-      const migrated: Promise<void> = this.migrate(pool).catch((err: unknown) => {
-        // Forget the failure, so the next open() or write() tries again.
-        if (this.migrated === migrated) this.migrated = undefined;
-        throw err;
-      });
-      this.migrated = migrated;
-    }
-    return this.migrated;
+    return this.connection.open();
   }
 
   async write(page: SinkPage): Promise<void> {
     if (page.events.length === 0) return;
     const plan = this.plan(page);
-    if (this.closed) throw this.closedError();
-    await this.open();
-    const pool = this.pool;
-    if (!pool || this.closed) throw this.closedError();
-    try {
-      const { changed, cascaded, ignoredCounted } = await writeMirrorPage(pool, this.names, plan);
-      this.logger.debug({ sink: this.name, count: page.events.length, changed, cascaded, ignored: plan.ignored.length, ignoredCounted }, 'mirrored a page');
-    } catch (err) {
-      throw classifyPostgresError(this.name, `mirror ${page.events.length} events into ${this.names.quotedSchema}`, err);
-    }
+    const { changed, cascaded, ignoredCounted } = await this.connection.run(
+      `mirror ${page.events.length} events into ${this.names.quotedSchema}`,
+      (pool) => writeMirrorPage(pool, this.names, plan),
+    );
+    this.logger.debug({ sink: this.name, count: page.events.length, changed, cascaded, ignored: plan.ignored.length, ignoredCounted }, 'mirrored a page');
   }
 
-  async probe(): Promise<void> {
-    if (this.closed) throw this.closedError();
-    await this.open();
-    const pool = this.pool;
-    if (!pool) throw this.closedError();
-    try {
-      // query_timeout is a pg query option its type declarations leave out.
-      await pool.query({ text: 'select 1', query_timeout: this.config.connectTimeoutMs } as pg.QueryConfig);
-    } catch (err) {
-      throw classifyPostgresError(this.name, 'reach Postgres', err);
-    }
+  probe(): Promise<void> {
+    return this.connection.probe();
   }
 
   close(): Promise<void> {
-    this.closed = true;
-    this.closing ??= (async () => {
-      const pool = this.pool;
-      this.pool = undefined;
-      this.migrated = undefined;
-      // end() waits for checked-out connections: a write in flight finishes (or fails) first.
-      await pool?.end().catch((err: unknown) => this.logger.warn({ sink: this.name, err }, 'closing the Postgres pool failed'));
-    })();
-    return this.closing;
+    return this.connection.close();
   }
 
   /** Routes and reduces the page before any I/O; an event the mirror cannot store rejects the page. */
@@ -108,10 +72,6 @@ class PostgresMirrorSink implements Sink {
     }
   }
 
-  private createPool(): pg.Pool {
-    return createPostgresPool(this.config, this.logger, this.name);
-  }
-
   private async migrate(pool: pg.Pool): Promise<void> {
     try {
       const { applied, version, unknown } = await runMirrorMigrations(pool, this.names);
@@ -121,10 +81,6 @@ class PostgresMirrorSink implements Sink {
     } catch (err) {
       throw classifyPostgresError(this.name, `prepare the mirror schema ${this.names.quotedSchema}`, err);
     }
-  }
-
-  private closedError(): WesError {
-    return new WesError('WES_ERR_SINK_UNAVAILABLE', `sink "${this.name}" is closed`, { retryable: true });
   }
 }
 

@@ -1,7 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { WesError } from '../../errors.js';
 import { redactUrl } from '../../observability/redact-url.js';
 import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
@@ -10,7 +9,8 @@ import { eventRow } from './event-row.js';
 import { insertPage } from './insert-page.js';
 import { runPostgresMigrations } from './postgres-migrations.js';
 import { MAX_SCHEMA_NAME_LENGTH, MAX_TABLE_NAME_LENGTH, postgresTableNames, SQL_IDENTIFIER, type PostgresTableNames } from './postgres-table.js';
-import { createPostgresPool, postgresConnectionFields } from '../../postgres/postgres-pool.js';
+import { postgresConnectionFields } from '../../postgres/postgres-pool.js';
+import { PostgresSinkConnection } from '../../postgres/postgres-sink-connection.js';
 
 const identifier = (max: number) =>
   z.string().max(max).regex(SQL_IDENTIFIER, 'expected a SQL name: letters, digits and "_", not starting with a digit');
@@ -30,81 +30,37 @@ export const postgresSinkConfigSchema = z
 export type PostgresSinkConfig = z.infer<typeof postgresSinkConfigSchema>;
 
 /**
- * Writes pages into a Postgres table through a small pool. `open()` runs the migrations (once,
- * memoized; retried by the next open or write if it failed); `write()` inserts a page in one
- * transaction with `on conflict (id) do nothing`, so a replayed page adds nothing. Broken
- * connections are dropped by the pool and replaced on the next checkout, so the sink recovers on
- * its own when the server comes back.
+ * Writes pages into a Postgres table. `open()` runs the migrations once (see
+ * PostgresSinkConnection); `write()` inserts a page with one statement and
+ * `on conflict (id) do nothing`, so a replayed page adds nothing.
  */
 class PostgresSink implements Sink {
   readonly type = 'postgres';
   private readonly names: PostgresTableNames;
-  private pool: pg.Pool | undefined;
-  private migrated: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
-  private closed = false;
+  private readonly connection: PostgresSinkConnection;
 
   constructor(readonly name: string, private readonly config: PostgresSinkConfig, private readonly logger: Logger) {
     this.names = postgresTableNames(config.schema, config.table);
+    this.connection = new PostgresSinkConnection(name, config, logger, (pool) => this.migrate(pool));
   }
 
   open(): Promise<void> {
-    this.closed = false;
-    this.closing = undefined;
-    const pool = (this.pool ??= this.createPool());
-    if (!this.migrated) {
-      const migrated: Promise<void> = this.migrate(pool).catch((err: unknown) => {
-        // Forget the failure, so the next open() or write() tries again.
-        if (this.migrated === migrated) this.migrated = undefined;
-        throw err;
-      });
-      this.migrated = migrated;
-    }
-    return this.migrated;
+    return this.connection.open();
   }
 
   async write(page: SinkPage): Promise<void> {
     if (page.events.length === 0) return;
     const rows = page.events.map((event) => eventRow(this.name, event));
-    if (this.closed) throw this.closedError();
-    await this.open();
-    const pool = this.pool;
-    if (!pool || this.closed) throw this.closedError();
-    try {
-      const inserted = await insertPage(pool, this.names.events, rows);
-      this.logger.debug({ sink: this.name, count: rows.length, inserted }, 'inserted a page');
-    } catch (err) {
-      throw classifyPostgresError(this.name, `insert ${rows.length} events into ${this.names.events}`, err);
-    }
+    const inserted = await this.connection.run(`insert ${rows.length} events into ${this.names.events}`, (pool) => insertPage(pool, this.names.events, rows));
+    this.logger.debug({ sink: this.name, count: rows.length, inserted }, 'inserted a page');
   }
 
-  async probe(): Promise<void> {
-    if (this.closed) throw this.closedError();
-    await this.open();
-    const pool = this.pool;
-    if (!pool) throw this.closedError();
-    try {
-      // query_timeout is a pg query option its type declarations leave out.
-      await pool.query({ text: 'select 1', query_timeout: this.config.connectTimeoutMs } as pg.QueryConfig);
-    } catch (err) {
-      throw classifyPostgresError(this.name, 'reach Postgres', err);
-    }
+  probe(): Promise<void> {
+    return this.connection.probe();
   }
 
   close(): Promise<void> {
-    this.closed = true;
-    this.closing ??= (async () => {
-      const pool = this.pool;
-      this.pool = undefined;
-      this.migrated = undefined;
-      // end() waits for checked-out connections: a write in flight finishes (or fails) first.
-      await pool?.end().catch((err: unknown) => this.logger.warn({ sink: this.name, err }, 'closing the Postgres pool failed'));
-    })();
-    return this.closing;
-  }
-
-  private createPool(): pg.Pool {
-    return createPostgresPool(this.config, this.logger, this.name);
+    return this.connection.close();
   }
 
   private async migrate(pool: pg.Pool): Promise<void> {
@@ -114,10 +70,6 @@ class PostgresSink implements Sink {
     } catch (err) {
       throw classifyPostgresError(this.name, `prepare ${this.names.events}`, err);
     }
-  }
-
-  private closedError(): WesError {
-    return new WesError('WES_ERR_SINK_UNAVAILABLE', `sink "${this.name}" is closed`, { retryable: true });
   }
 }
 
