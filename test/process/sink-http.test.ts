@@ -1,15 +1,12 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WorkOS } from '@workos-inc/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { seedBacklog } from '../fakes/seed-backlog.js';
 import { runCli } from '../support/cli-process.js';
+import { copyExampleConfig } from '../support/example-config.js';
 import { API_KEY, tempDir } from '../support/harness.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'whsec_process_test_secret_3f9a';
 
 /** A user's webhook route: verifies with the SDK (401 on failure), keeps each event once, in arrival order. */
@@ -66,12 +63,11 @@ afterEach(async () => {
 describe('the http sink, as a new user runs it', () => {
   it('delivers a backlog from the fake WorkOS to a handler that verifies with constructEvent, with examples/http.json', async () => {
     const dir = await tempDir();
-    const config = JSON.parse(await readFile(join(repo, 'examples/http.json'), 'utf8')) as { cursor: { path: string }; sinks: Array<{ url: string }> };
-    config.cursor.path = join(dir, 'cursor.json');
-    // The example points at an app on port 3000; this test's handler listens elsewhere, same route.
-    config.sinks[0]!.url = `${handler.url}${new URL(config.sinks[0]!.url).pathname}`;
-    const configPath = join(dir, 'config.json');
-    await writeFile(configPath, JSON.stringify({ ...config, http: { enabled: false } }));
+    const configPath = await copyExampleConfig<{ url: string }>('http.json', dir, (sink, config) => {
+      // The example points at an app on port 3000; this test's handler listens elsewhere, same route.
+      sink.url = `${handler.url}${new URL(sink.url).pathname}`;
+      config.http = { enabled: false };
+    });
     seedBacklog(fake, 230, { seed: 71 });
 
     const result = await runCli(['once', '--config', configPath], { WORKOS_API_KEY: API_KEY, WORKOS_BASE_URL: fake.url, WORKOS_WEBHOOK_SECRET: SECRET });

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,10 +6,10 @@ import type { WorkOSEvent } from '../../src/workos/event.js';
 import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { seedBacklog } from '../fakes/seed-backlog.js';
 import { runCli } from '../support/cli-process.js';
+import { copyExampleConfig } from '../support/example-config.js';
 import { API_KEY, tempDir } from '../support/harness.js';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const EXAMPLE = new URL('../../examples/nats.json', import.meta.url);
 
 let nc: NatsConnection;
 let jsm: JetStreamManager;
@@ -52,16 +50,11 @@ describe('the nats example config', () => {
   it("a new user's run with examples/nats.json delivers a backlog from the fake WorkOS into NATS JetStream", async () => {
     seedBacklog(fake, 250, { start: new Date(Date.now() - 3_600_000) });
     const dir = await tempDir('wes-nats-');
-    const config = JSON.parse(await readFile(EXAMPLE, 'utf8')) as {
-      cursor: { path: string };
-      sinks: Array<{ subject: string; stream: { name: string } }>;
-    };
-    config.cursor.path = join(dir, 'cursor.json');
-    // Only the names change: a stream and subjects of this run's own.
-    config.sinks[0]!.subject = config.sinks[0]!.subject.replace(/^workos\.events\./, `wes.test.${suffix}.`);
-    config.sinks[0]!.stream.name = stream;
-    const configPath = join(dir, 'config.json');
-    await writeFile(configPath, JSON.stringify(config, null, 2));
+    const configPath = await copyExampleConfig<{ subject: string; stream: { name: string } }>('nats.json', dir, (sink) => {
+      // Only the names change: a stream and subjects of this run's own.
+      sink.subject = sink.subject.replace(/^workos\.events\./, `wes.test.${suffix}.`);
+      sink.stream.name = stream;
+    });
 
     const env = { WORKOS_API_KEY: API_KEY, WORKOS_BASE_URL: fake.url };
     const result = await runCli(['once', '--config', configPath], env, dir);

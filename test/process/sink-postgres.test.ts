@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { seedBacklog } from '../fakes/seed-backlog.js';
 import { runCli } from '../support/cli-process.js';
+import { copyExampleConfig } from '../support/example-config.js';
 import { API_KEY, tempDir } from '../support/harness.js';
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const EXAMPLE = new URL('../../examples/postgres.json', import.meta.url);
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
 
 let fake: FakeWorkOS;
@@ -32,11 +30,9 @@ describe('the postgres example config', () => {
     // Distinct created_at, one second apart, so "in order" is unambiguous in the table.
     seedBacklog(fake, 250, { start: new Date(Date.now() - 3_600_000) });
     const dir = await tempDir('wes-pg-');
-    const config = JSON.parse(await readFile(EXAMPLE, 'utf8')) as { cursor: { path: string }; sinks: Array<{ table: string }> };
-    config.cursor.path = join(dir, 'cursor.json');
-    config.sinks[0]!.table = table;
-    const configPath = join(dir, 'config.json');
-    await writeFile(configPath, JSON.stringify(config, null, 2));
+    const configPath = await copyExampleConfig<{ table: string }>('postgres.json', dir, (sink) => {
+      sink.table = table;
+    });
 
     // The example's password comes from ${PGPASSWORD}; the local server trusts loopback, so any value does.
     const env = { WORKOS_API_KEY: API_KEY, WORKOS_BASE_URL: fake.url, PGPASSWORD: 'example-password' };

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIRROR_TABLES } from '../../src/sinks/postgres-mirror/mirror-tables.js';
@@ -8,10 +6,10 @@ import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { applyLifecycle } from '../fakes/lifecycle.js';
 import { objectIdOf, ROUTED_EVENT_TYPES } from '../fakes/object-state.js';
 import { runCli } from '../support/cli-process.js';
+import { copyExampleConfig } from '../support/example-config.js';
 import { API_KEY, tempDir } from '../support/harness.js';
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const EXAMPLE = new URL('../../examples/postgres_mirror.json', import.meta.url);
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
 
 let fake: FakeWorkOS;
@@ -44,11 +42,9 @@ describe('the postgres_mirror example config', () => {
     // Creates, updates and deletes of every kind the mirror keeps, plus events it ignores.
     applyLifecycle(fake, 600, { start: new Date(Date.now() - 3_600_000) });
     const dir = await tempDir('wes-pg-mirror-');
-    const config = JSON.parse(await readFile(EXAMPLE, 'utf8')) as { cursor: { path: string }; sinks: Array<{ schema: string }> };
-    config.cursor.path = join(dir, 'cursor.json');
-    config.sinks[0]!.schema = schema;
-    const configPath = join(dir, 'config.json');
-    await writeFile(configPath, JSON.stringify(config, null, 2));
+    const configPath = await copyExampleConfig<{ schema: string }>('postgres_mirror.json', dir, (sink) => {
+      sink.schema = schema;
+    });
 
     // The example's password comes from ${PGPASSWORD}; the local server trusts loopback, so any value does.
     const env = { WORKOS_API_KEY: API_KEY, WORKOS_BASE_URL: fake.url, PGPASSWORD: 'example-password' };

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { seedBacklog } from '../fakes/seed-backlog.js';
 import { runCli } from '../support/cli-process.js';
+import { copyExampleConfig } from '../support/example-config.js';
 import { API_KEY, tempDir } from '../support/harness.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 let fake: FakeWorkOS;
 let admin: ChannelModel;
 let channel: Channel;
@@ -41,11 +38,10 @@ async function queuedIds(): Promise<string[]> {
 describe('the rabbitmq sink, as a new user runs it', () => {
   it('delivers a backlog from the fake WorkOS into RabbitMQ with examples/rabbitmq.json', async () => {
     const dir = await tempDir();
-    const config = JSON.parse(await readFile(join(repo, 'examples/rabbitmq.json'), 'utf8')) as { cursor: { path: string }; sinks: Array<{ exchange: string }> };
-    config.cursor.path = join(dir, 'cursor.json');
-    config.sinks[0]!.exchange = names;
-    const configPath = join(dir, 'config.json');
-    await writeFile(configPath, JSON.stringify({ ...config, http: { enabled: false } }));
+    const configPath = await copyExampleConfig<{ exchange: string }>('rabbitmq.json', dir, (sink, config) => {
+      sink.exchange = names;
+      config.http = { enabled: false };
+    });
     // The consumer's side: a queue bound to every event type (the sink declares the same exchange).
     await channel.assertExchange(names, 'topic', { durable: true });
     await channel.assertQueue(names, { exclusive: true });

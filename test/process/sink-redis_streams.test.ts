@@ -1,26 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkOSEvent } from '../../src/workos/event.js';
 import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { seedBacklog } from '../fakes/seed-backlog.js';
 import { runCli } from '../support/cli-process.js';
+import { copyExampleConfig } from '../support/example-config.js';
 import { API_KEY, REDIS_URL, tempDir } from '../support/harness.js';
 import { keysMatching } from '../support/redis-keys.js';
-
-const EXAMPLE = new URL('../../examples/redis_streams.json', import.meta.url);
-
-interface ExampleConfig {
-  cursor: { path: string };
-  sinks: Array<{ url: string; stream: string; dedupeKeyPrefix: string }>;
-}
 
 let redis: Redis;
 let fake: FakeWorkOS;
 let streamPrefix: string;
-
 
 /** Every stream of this run, each entry as its stream, fields and parsed payload, in stream order. */
 async function storedStreams(): Promise<Map<string, Array<{ fields: string[]; event: WorkOSEvent }>>> {
@@ -53,13 +44,11 @@ describe('the redis_streams example config', () => {
   it("a new user's run with examples/redis_streams.json delivers a backlog from the fake WorkOS into Redis Streams", async () => {
     seedBacklog(fake, 250, { start: new Date(Date.now() - 3_600_000) });
     const dir = await tempDir('wes-redis-streams-');
-    const config = JSON.parse(await readFile(EXAMPLE, 'utf8')) as ExampleConfig;
-    expect(config.sinks[0]!.stream).toBe('workos:events:{event}');
-    config.cursor.path = join(dir, 'cursor.json');
-    // Only the names change: streams of this run's own.
-    config.sinks[0]!.stream = config.sinks[0]!.stream.replace(/^workos:events:/, streamPrefix);
-    const configPath = join(dir, 'config.json');
-    await writeFile(configPath, JSON.stringify(config, null, 2));
+    const configPath = await copyExampleConfig<{ stream: string }>('redis_streams.json', dir, (sink) => {
+      expect(sink.stream).toBe('workos:events:{event}');
+      // Only the names change: streams of this run's own.
+      sink.stream = sink.stream.replace(/^workos:events:/, streamPrefix);
+    });
 
     const env = { WORKOS_API_KEY: API_KEY, WORKOS_BASE_URL: fake.url };
     const result = await runCli(['once', '--config', configPath], env, dir);
