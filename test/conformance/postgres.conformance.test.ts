@@ -5,8 +5,8 @@ import { afterAll } from 'vitest';
 import { postgresSink, postgresSinkConfigSchema } from '../../src/sinks/postgres/postgres-sink.js';
 import type { WorkOSEvent } from '../../src/workos/event.js';
 import { describeSinkConformance, samplePage } from './sink-conformance.js';
+import { POSTGRES_URL } from '../support/harness.js';
 
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const table = `workos_events_test_${randomBytes(6).toString('hex')}`;
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
 

@@ -6,9 +6,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { applyLifecycle } from '../fakes/lifecycle.js';
 import { runCli } from '../support/cli-process.js';
-import { API_KEY, tempDir } from '../support/harness.js';
+import { API_KEY, POSTGRES_URL, tempDir } from '../support/harness.js';
 
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
 
 let fake: FakeWorkOS;

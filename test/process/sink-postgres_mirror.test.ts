@@ -7,9 +7,8 @@ import { applyLifecycle } from '../fakes/lifecycle.js';
 import { objectIdOf, ROUTED_EVENT_TYPES } from '../fakes/object-state.js';
 import { runCli } from '../support/cli-process.js';
 import { copyExampleConfig } from '../support/example-config.js';
-import { API_KEY, tempDir } from '../support/harness.js';
+import { API_KEY, POSTGRES_URL, tempDir } from '../support/harness.js';
 
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
 
 let fake: FakeWorkOS;

@@ -12,6 +12,14 @@ import type { WorkOSEvent } from '../../src/workos/event.js';
 import type { FakeWorkOS } from '../fakes/fake-workos.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The test database's URL with other credentials, host or parameters. */
+export function postgresUrlWith(change: (url: URL) => void): string {
+  const url = new URL(POSTGRES_URL);
+  change(url);
+  return url.toString();
+}
 export const API_KEY = 'sk_test_fake';
 
 /** A fresh folder under the OS temp dir. */

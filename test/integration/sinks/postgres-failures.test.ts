@@ -7,10 +7,9 @@ import { WesError } from '../../../src/errors.js';
 import { classifyPostgresError } from '../../../src/postgres/classify-postgres-error.js';
 import { postgresSink, postgresSinkConfigSchema } from '../../../src/sinks/postgres/postgres-sink.js';
 import type { Sink } from '../../../src/sinks/sink.js';
-import { captureLogger } from '../../support/harness.js';
+import { captureLogger, POSTGRES_URL, postgresUrlWith } from '../../support/harness.js';
 import { samplePage } from '../../conformance/sink-conformance.js';
 
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 3 });
 
 let suffix: string;
@@ -19,16 +18,9 @@ let table: string;
 let sinks: Sink[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 
-/** The test database's URL with other credentials, host or parameters. */
-function urlWith(change: (url: URL) => void): string {
-  const url = new URL(POSTGRES_URL);
-  change(url);
-  return url.toString();
-}
-
 function makeSink(extra: Record<string, unknown> = {}, logger = pino({ level: 'silent' })): Sink {
   // A connection name of this test's own, so it can terminate exactly its sink's connections.
-  const url = urlWith((u) => u.searchParams.set('application_name', `wes_${suffix}`));
+  const url = postgresUrlWith((u) => u.searchParams.set('application_name', `wes_${suffix}`));
   const config = postgresSinkConfigSchema.parse({ type: 'postgres', url, schema, table, ...extra });
   const sink = postgresSink.create(config, 'pg-test', { logger, stdout: process.stdout });
   sinks.push(sink);
@@ -119,7 +111,7 @@ describe('the postgres sink when things go wrong', () => {
   });
 
   it('fails as rejected on an unknown database, without the password in the message', async () => {
-    const url = urlWith((u) => {
+    const url = postgresUrlWith((u) => {
       u.pathname = `/no_such_db_${suffix}`;
       u.password = 'Sup3rSecretPw';
     });
@@ -163,7 +155,7 @@ describe('the postgres sink when things go wrong', () => {
 
   it('logs the URL with the password masked', async () => {
     const { logger, lines } = captureLogger('info');
-    await makeSink({ url: urlWith((u) => (u.password = 'Sup3rSecretPw')) }, logger).open();
+    await makeSink({ url: postgresUrlWith((u) => (u.password = 'Sup3rSecretPw')) }, logger).open();
     expect(lines.find((l) => l.msg === 'migrated the Postgres table')).toMatchObject({ url: expect.stringContaining(':***@'), applied: [1], version: 1 });
     expect(JSON.stringify(lines)).not.toContain('Sup3rSecretPw');
   });
@@ -175,7 +167,7 @@ describe('the postgres sink when things go wrong', () => {
       await admin.query(`drop owned by "${role}"`);
       await admin.query(`drop role "${role}"`);
     });
-    const limitedUrl = urlWith((u) => (u.username = role));
+    const limitedUrl = postgresUrlWith((u) => (u.username = role));
     const err = await failure(makeSink({ url: limitedUrl }).open());
     expect(err).toMatchObject({ code: 'WES_ERR_SINK_REJECTED', cause: expect.objectContaining({ code: '42501' }) });
     await makeSink().open();

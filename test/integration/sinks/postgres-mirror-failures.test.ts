@@ -9,21 +9,14 @@ import type { Sink, SinkPage } from '../../../src/sinks/sink.js';
 import type { WorkOSEvent } from '../../../src/workos/event.js';
 import { createEventFactory } from '../../fakes/event-factory.js';
 import { createEventIdGenerator } from '../../fakes/event-ids.js';
-import { captureLogger } from '../../support/harness.js';
+import { captureLogger, POSTGRES_URL, postgresUrlWith } from '../../support/harness.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 3 });
 
 let schema: string;
 let sinks: Sink[] = [];
 const cleanups: Array<() => Promise<void>> = [];
-
-function urlWith(change: (url: URL) => void): string {
-  const url = new URL(POSTGRES_URL);
-  change(url);
-  return url.toString();
-}
 
 function makeSink(extra: Record<string, unknown> = {}, logger: Logger = pino({ level: 'silent' })): Sink {
   const config = postgresMirrorSinkConfigSchema.parse({ type: 'postgres_mirror', url: POSTGRES_URL, schema, connectTimeoutMs: 2000, ...extra });
@@ -89,7 +82,7 @@ describe('postgres_mirror lifecycle and failures', () => {
     const target = new URL(POSTGRES_URL);
     const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
     cleanups.push(() => proxy.close());
-    const sink = makeSink({ url: urlWith((u) => { u.hostname = proxy.host; u.port = String(proxy.port); }) });
+    const sink = makeSink({ url: postgresUrlWith((u) => { u.hostname = proxy.host; u.port = String(proxy.port); }) });
     await sink.write(lifecyclePage(0, 50));
     await proxy.cut();
     const started = Date.now();
@@ -118,10 +111,10 @@ describe('postgres_mirror lifecycle and failures', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const closedPort = makeSink({ url: urlWith((u) => { u.hostname = '127.0.0.1'; u.port = String(port); }) });
+    const closedPort = makeSink({ url: postgresUrlWith((u) => { u.hostname = '127.0.0.1'; u.port = String(port); }) });
     expect(await failure(closedPort.open())).toMatchObject({ code: 'WES_ERR_SINK_UNAVAILABLE', retryable: true });
 
-    const missing = makeSink({ url: urlWith((u) => { u.pathname = `/no_such_db_${randomBytes(3).toString('hex')}`; }) });
+    const missing = makeSink({ url: postgresUrlWith((u) => { u.pathname = `/no_such_db_${randomBytes(3).toString('hex')}`; }) });
     const err = await failure(missing.open());
     expect(err).toMatchObject({ code: 'WES_ERR_SINK_REJECTED', retryable: false });
     expect((err as Error).message).toContain('3D000');
@@ -155,7 +148,7 @@ describe('postgres_mirror lifecycle and failures', () => {
 
   it('never logs the password of its URL', async () => {
     const { logger, lines } = captureLogger('debug');
-    const sink = makeSink({ url: urlWith((u) => { u.password = 'hunter2-secret'; }) }, logger);
+    const sink = makeSink({ url: postgresUrlWith((u) => { u.password = 'hunter2-secret'; }) }, logger);
     await sink.write(lifecyclePage(0, 10));
     await sink.close();
     expect(lines.some((l) => l['msg'] === 'migrated the Postgres mirror')).toBe(true);

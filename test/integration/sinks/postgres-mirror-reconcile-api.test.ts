@@ -6,8 +6,8 @@ import { applyReconcileFix, readMirrorRows } from '../../../src/sinks/postgres-m
 import { postgresMirrorSink, postgresMirrorSinkConfigSchema } from '../../../src/sinks/postgres-mirror/postgres-mirror-sink.js';
 import type { Sink } from '../../../src/sinks/sink.js';
 import type { WorkOSEvent } from '../../../src/workos/event.js';
+import { POSTGRES_URL } from '../../support/harness.js';
 
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 3 });
 
 let schema: string;

@@ -12,8 +12,8 @@ import { createEventFactory } from '../../fakes/event-factory.js';
 import { createEventIdGenerator } from '../../fakes/event-ids.js';
 import { ObjectState, objectIdOf, ROUTED_EVENT_TYPES as FAKE_ROUTED_EVENT_TYPES, routeEventType } from '../../fakes/object-state.js';
 import { createPrng } from '../../fakes/prng.js';
+import { POSTGRES_URL } from '../../support/harness.js';
 
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 3 });
 const TABLES = MIRROR_TABLES.map((t) => t.name);
 

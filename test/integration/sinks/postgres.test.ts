@@ -8,8 +8,8 @@ import { eventRow } from '../../../src/sinks/postgres/event-row.js';
 import type { Sink } from '../../../src/sinks/sink.js';
 import type { WorkOSEvent } from '../../../src/workos/event.js';
 import { samplePage } from '../../conformance/sink-conformance.js';
+import { POSTGRES_URL } from '../../support/harness.js';
 
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 3 });
 const silent = pino({ level: 'silent' });
 
