@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 /** Names Postgres accepts unquoted (before case folding): letters, digits and `_`, not starting with a digit. */
 export const SQL_IDENTIFIER = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Postgres cuts identifiers at 63 bytes. */
 export const MAX_SCHEMA_NAME_LENGTH = 63;
+
+/** A config field holding a schema or table name of at most `max` characters (see SQL_IDENTIFIER). */
+export function sqlNameField(max: number) {
+  return z.string().max(max).regex(SQL_IDENTIFIER, 'expected a SQL name: letters, digits and "_", not starting with a digit');
+}
 
 /** Double-quotes a name for SQL, doubling any quote inside it. */
 export function quoteIdentifier(name: string): string {

@@ -1,6 +1,6 @@
 import { migrationLockKey, quoteIdentifier, SQL_IDENTIFIER } from '../../postgres/sql-names.js';
 
-export { MAX_SCHEMA_NAME_LENGTH, SQL_IDENTIFIER } from '../../postgres/sql-names.js';
+export { MAX_SCHEMA_NAME_LENGTH } from '../../postgres/sql-names.js';
 
 /**
  * Every SQL name the mirror uses in one schema, already quoted. The config only lets through

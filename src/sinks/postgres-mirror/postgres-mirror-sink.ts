@@ -7,7 +7,8 @@ import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
 import { classifyPostgresError } from '../../postgres/classify-postgres-error.js';
 import { runMirrorMigrations } from './mirror-migrations.js';
-import { MAX_SCHEMA_NAME_LENGTH, mirrorNames, SQL_IDENTIFIER, type MirrorNames } from './mirror-names.js';
+import { MAX_SCHEMA_NAME_LENGTH, mirrorNames, type MirrorNames } from './mirror-names.js';
+import { sqlNameField } from '../../postgres/sql-names.js';
 import { MirrorEventError, planMirrorPage, writeMirrorPage, type MirrorPagePlan } from './write-mirror-page.js';
 import { postgresConnectionFields } from '../../postgres/postgres-pool.js';
 import { PostgresSinkConnection } from '../../postgres/postgres-sink-connection.js';
@@ -17,7 +18,7 @@ export const postgresMirrorSinkConfigSchema = z
     type: z.literal('postgres_mirror'),
     ...sinkCommonFields,
     ...postgresConnectionFields,
-    schema: z.string().max(MAX_SCHEMA_NAME_LENGTH).regex(SQL_IDENTIFIER, 'expected a SQL name: letters, digits and "_", not starting with a digit').default('workos_mirror')
+    schema: sqlNameField(MAX_SCHEMA_NAME_LENGTH).default('workos_mirror')
       .describe('Schema holding the mirror tables, created and upgraded on open; use one of its own. Case-sensitive (always quoted). Default "workos_mirror".'),
   })
   .describe('Keeps a Postgres copy of the WorkOS objects the events describe (organizations, users, memberships, connections, directories, directory users and groups), newest updated_at wins, deletes leave tombstones; one transaction per page.');

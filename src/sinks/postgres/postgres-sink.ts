@@ -8,21 +8,19 @@ import { classifyPostgresError } from '../../postgres/classify-postgres-error.js
 import { eventRow } from './event-row.js';
 import { insertPage } from './insert-page.js';
 import { runPostgresMigrations } from './postgres-migrations.js';
-import { MAX_SCHEMA_NAME_LENGTH, MAX_TABLE_NAME_LENGTH, postgresTableNames, SQL_IDENTIFIER, type PostgresTableNames } from './postgres-table.js';
+import { MAX_SCHEMA_NAME_LENGTH, MAX_TABLE_NAME_LENGTH, postgresTableNames, type PostgresTableNames } from './postgres-table.js';
+import { sqlNameField } from '../../postgres/sql-names.js';
 import { postgresConnectionFields } from '../../postgres/postgres-pool.js';
 import { PostgresSinkConnection } from '../../postgres/postgres-sink-connection.js';
-
-const identifier = (max: number) =>
-  z.string().max(max).regex(SQL_IDENTIFIER, 'expected a SQL name: letters, digits and "_", not starting with a digit');
 
 export const postgresSinkConfigSchema = z
   .strictObject({
     type: z.literal('postgres'),
     ...sinkCommonFields,
     ...postgresConnectionFields,
-    schema: identifier(MAX_SCHEMA_NAME_LENGTH).default('public')
+    schema: sqlNameField(MAX_SCHEMA_NAME_LENGTH).default('public')
       .describe('Schema of the table, created on open if missing. Case-sensitive (always quoted). Default "public".'),
-    table: identifier(MAX_TABLE_NAME_LENGTH).default('workos_events')
+    table: sqlNameField(MAX_TABLE_NAME_LENGTH).default('workos_events')
       .describe('Table of events, created on open if missing, with "<table>_migrations" beside it. Case-sensitive (always quoted), at most 52 characters. Default "workos_events".'),
   })
   .describe('Inserts each event as a row (id, type, organization, created_at, the JSON as jsonb), one statement (one transaction) per page, ignoring ids already stored.');

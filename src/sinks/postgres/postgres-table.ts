@@ -1,6 +1,6 @@
 import { migrationLockKey, quoteIdentifier, SQL_IDENTIFIER } from '../../postgres/sql-names.js';
 
-export { MAX_SCHEMA_NAME_LENGTH, SQL_IDENTIFIER } from '../../postgres/sql-names.js';
+export { MAX_SCHEMA_NAME_LENGTH } from '../../postgres/sql-names.js';
 
 /** Postgres cuts identifiers at 63 bytes; `<table>_migrations` must fit, so the table name gets 52. */
 export const MAX_TABLE_NAME_LENGTH = 52;
