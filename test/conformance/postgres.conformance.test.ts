@@ -5,7 +5,7 @@ import { afterAll } from 'vitest';
 import { postgresSink, postgresSinkConfigSchema } from '../../src/sinks/postgres/postgres-sink.js';
 import type { WorkOSEvent } from '../../src/workos/event.js';
 import { describeSinkConformance, samplePage } from './sink-conformance.js';
-import { POSTGRES_URL } from '../support/harness.js';
+import { POSTGRES_URL } from '../support/services.js';
 
 const table = `workos_events_test_${randomBytes(6).toString('hex')}`;
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });

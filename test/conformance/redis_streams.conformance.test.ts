@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { redisStreamsSink, redisStreamsSinkConfigSchema } from '../../src/sinks/redis-streams/redis-streams-sink.js';
 import type { WorkOSEvent } from '../../src/workos/event.js';
 import { describeSinkConformance, samplePage } from './sink-conformance.js';
 import { keysMatching } from '../support/redis-keys.js';
+import { REDIS_URL, redisClient } from '../support/services.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 /** An event type whose stream key the test fills with a plain string first: XADD answers WRONGTYPE. */
 const WRONG_TYPE_EVENT = 'conformance.wrong_type';
 
@@ -18,11 +17,9 @@ function compareEntryIds(a: string, b: string): number {
   return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
 }
 
-
 describeSinkConformance('redis_streams', async () => {
   const url = new URL(REDIS_URL);
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  await redis.connect();
+  const redis = await redisClient();
   // One prefix for this run: streams and dedupe keys of other runs are never seen, and cleanup
   // removes everything under it after each test.
   const prefix = `wes-test:redis-streams:${randomUUID()}`;

@@ -6,7 +6,7 @@ import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { seedBacklog } from '../fakes/seed-backlog.js';
 import { runCli } from '../support/cli-process.js';
 import { copyExampleConfig } from '../support/example-config.js';
-import { API_KEY, REDIS_URL, tempDir } from '../support/harness.js';
+import { API_KEY, REDIS_URL, redisClient, tempDir } from '../support/harness.js';
 import { keysMatching } from '../support/redis-keys.js';
 
 let redis: Redis;
@@ -23,8 +23,7 @@ async function storedStreams(): Promise<Map<string, Array<{ fields: string[]; ev
 }
 
 beforeAll(async () => {
-  redis = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  await redis.connect();
+  redis = await redisClient();
 });
 afterAll(async () => {
   await redis.quit();

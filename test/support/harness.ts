@@ -4,22 +4,13 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { Redis } from 'ioredis';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createDaemon, type Daemon, type DaemonOptions } from '../../src/daemon.js';
 import type { WorkOSEvent } from '../../src/workos/event.js';
 import type { FakeWorkOS } from '../fakes/fake-workos.js';
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** The test database's URL with other credentials, host or parameters. */
-export function postgresUrlWith(change: (url: URL) => void): string {
-  const url = new URL(POSTGRES_URL);
-  change(url);
-  return url.toString();
-}
+export { POSTGRES_URL, postgresUrlWith, REDIS_URL, redisClient } from './services.js';
 export const API_KEY = 'sk_test_fake';
 
 /** A fresh folder under the OS temp dir. */
@@ -91,11 +82,6 @@ export async function readJsonl(path: string): Promise<WorkOSEvent[]> {
   return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as WorkOSEvent);
 }
 
-export async function redisClient(): Promise<Redis> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  return redis;
-}
 
 /** Every id once, in the order first seen; and whether any id appeared more than once. */
 export function uniqueInOrder(events: readonly { id: string }[]): { ids: string[]; duplicates: number } {

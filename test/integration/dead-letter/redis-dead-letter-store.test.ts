@@ -4,9 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { RedisDeadLetterStore } from '../../../src/dead-letter/redis-dead-letter-store.js';
 import { WesError } from '../../../src/errors.js';
 import type { WorkOSEvent } from '../../../src/workos/event.js';
-
-// Same variable as test/support/harness.ts, without importing the whole daemon for one constant.
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+import { REDIS_URL, redisClient } from '../../support/services.js';
 
 const error = { code: 'WES_ERR_SINK_REJECTED', message: 'http sink: 422 Unprocessable Entity' };
 
@@ -50,8 +48,7 @@ let prefix: string;
 let store: RedisDeadLetterStore;
 
 beforeAll(async () => {
-  redis = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  await redis.connect();
+  redis = await redisClient();
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { mirrorNames } from '../../../src/sinks/postgres-mirror/mirror-names.js'
 import { MIRROR_COMMON_COLUMNS, MIRROR_TABLES } from '../../../src/sinks/postgres-mirror/mirror-tables.js';
 import { postgresMirrorSink, postgresMirrorSinkConfigSchema } from '../../../src/sinks/postgres-mirror/postgres-mirror-sink.js';
 import type { Sink } from '../../../src/sinks/sink.js';
-import { POSTGRES_URL } from '../../support/harness.js';
+import { POSTGRES_URL } from '../../support/services.js';
 
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 3 });
 

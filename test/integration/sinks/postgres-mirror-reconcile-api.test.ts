@@ -6,7 +6,7 @@ import { applyReconcileFix, readMirrorRows } from '../../../src/sinks/postgres-m
 import { postgresMirrorSink, postgresMirrorSinkConfigSchema } from '../../../src/sinks/postgres-mirror/postgres-mirror-sink.js';
 import type { Sink } from '../../../src/sinks/sink.js';
 import type { WorkOSEvent } from '../../../src/workos/event.js';
-import { POSTGRES_URL } from '../../support/harness.js';
+import { POSTGRES_URL } from '../../support/services.js';
 
 const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 3 });
 

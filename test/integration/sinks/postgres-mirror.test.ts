@@ -12,7 +12,7 @@ import { createEventFactory } from '../../fakes/event-factory.js';
 import { createEventIdGenerator } from '../../fakes/event-ids.js';
 import { ObjectState, objectIdOf, ROUTED_EVENT_TYPES as FAKE_ROUTED_EVENT_TYPES, routeEventType } from '../../fakes/object-state.js';
 import { createPrng } from '../../fakes/prng.js';
-import { POSTGRES_URL } from '../../support/harness.js';
+import { POSTGRES_URL } from '../../support/services.js';
 
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 3 });
 const TABLES = MIRROR_TABLES.map((t) => t.name);

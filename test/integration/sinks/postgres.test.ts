@@ -8,7 +8,7 @@ import { eventRow } from '../../../src/sinks/postgres/event-row.js';
 import type { Sink } from '../../../src/sinks/sink.js';
 import type { WorkOSEvent } from '../../../src/workos/event.js';
 import { samplePage } from '../../conformance/sink-conformance.js';
-import { POSTGRES_URL } from '../../support/harness.js';
+import { POSTGRES_URL } from '../../support/services.js';
 
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 3 });
 const silent = pino({ level: 'silent' });

@@ -9,8 +9,8 @@ import type { Sink } from '../../../src/sinks/sink.js';
 import type { WorkOSEvent } from '../../../src/workos/event.js';
 import { samplePage } from '../../conformance/sink-conformance.js';
 import { TestRedisServer } from '../../support/redis-server.js';
+import { REDIS_URL, redisClient } from '../../support/services.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const context = { logger: pino({ level: 'silent' }), stdout: process.stdout };
 
 let redis: Redis;
@@ -44,8 +44,7 @@ function withType(events: readonly WorkOSEvent[], type: (i: number) => string): 
 }
 
 beforeAll(async () => {
-  redis = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  await redis.connect();
+  redis = await redisClient();
 });
 
 afterAll(async () => {

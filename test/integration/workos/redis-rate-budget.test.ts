@@ -8,8 +8,7 @@ import { sleep as realSleep } from '../../../src/retry/sleep.js';
 import type { RateBudget } from '../../../src/workos/rate-budget.js';
 import { createRedisRateBudget, rateBudgetKey, type RedisRateBudgetOptions } from '../../../src/workos/redis-rate-budget.js';
 import { RedisScript } from '../../../src/workos/redis-script.js';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+import { REDIS_URL } from '../../support/services.js';
 
 /** A real, abortable sleep that records what it was asked to wait: tests assert on the requests, not on wall-clock time. */
 function recordingSleep() {
