@@ -58,7 +58,8 @@ const leaderSchema = z
     enabled: z.boolean().default(true).describe('Elect one poller among instances sharing the Redis cursor. Needs cursor.store "redis"; ignored for a file cursor. Default true.'),
     key: z.string().min(1).default('workos-events-sync:leader').describe('Redis key of the lease. Default "workos-events-sync:leader".'),
     ttlMs: z.int().min(1000).default(15_000).describe('Lease time-to-live in ms: a standby takes over within about this long after the leader dies. Default 15000.'),
-    renewIntervalMs: z.int().min(100).default(5_000).describe('How often the leader renews (and a standby tries to take over), in ms. Default 5000.'),
+    renewIntervalMs: z.int().min(100).default(5_000).describe('How often the leader renews (and a standby tries to take over and reads the cursor), in ms. Default 5000.'),
+    safetyMarginMs: z.int().min(0).optional().describe('The leader starts no sink request within this long of its lease running out by its own clock (after a pause, or cut off from Redis). Must leave room for a renew interval: renewIntervalMs + safetyMarginMs < ttlMs. Default: a fifth of ttlMs.'),
   })
   .describe('Leader election, so that several replicas can run safely.');
 
@@ -126,6 +127,10 @@ export const configSchema = z
     }
     if (config.leader.renewIntervalMs * 2 > config.leader.ttlMs) {
       ctx.addIssue({ code: 'custom', path: ['leader', 'renewIntervalMs'], message: 'must be at most half of leader.ttlMs, or the lease can lapse between renewals' });
+    }
+    const { safetyMarginMs, renewIntervalMs, ttlMs } = config.leader;
+    if (safetyMarginMs !== undefined && renewIntervalMs + safetyMarginMs >= ttlMs) {
+      ctx.addIssue({ code: 'custom', path: ['leader', 'safetyMarginMs'], message: `must be less than leader.ttlMs minus leader.renewIntervalMs (${ttlMs - renewIntervalMs}), or the leader would stop writing between two renewals` });
     }
     if (config.cursor.store !== 'redis') {
       config.sinks.forEach((sink, i) => {

@@ -102,7 +102,9 @@ class HttpSink implements Sink {
       // One at a time, in page order: a handler sees events in the order WorkOS created them. If
       // event k fails, the events before it were accepted and come again (same Idempotency-Key)
       // when the page is retried.
-      for (const event of page.events) {
+      for (const [i, event] of page.events.entries()) {
+        // A leader paused mid-page must not go on POSTing beside the instance that took over.
+        if (i > 0) page.beforeRequest?.();
         await postWebhook(this.settings, JSON.stringify(webhookBody(event)), event.id, signal, this.target(`event ${event.id}`));
       }
     }
