@@ -1,17 +1,19 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { sinkConfigSchema } from '../sinks/registry.js';
+import { urlField } from './url-field.js';
 
 /** The default Redis key of the cursor. */
 export const DEFAULT_CURSOR_KEY = 'workos-events-sync:cursor';
 /** Where the cursor lives when no Redis is configured. */
 export const DEFAULT_CURSOR_FILE = './.workos-events-sync/cursor.json';
 
-const baseUrl = z
-  .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.workos.com' })
-  .refine((u) => { const p = new URL(u); return (p.pathname === '/' || p.pathname === '') && !p.search && !p.username; }, {
-    error: 'expected only scheme, host and port (the WorkOS SDK cannot add a path prefix), e.g. http://127.0.0.1:4100',
-  });
+const baseUrl = urlField({
+  schemes: ['http', 'https'],
+  example: 'https://api.workos.com',
+  refine: (u) => (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash && !u.username && !u.password ? undefined
+    : 'expected only scheme, host and port (the WorkOS SDK cannot add a path prefix), e.g. http://127.0.0.1:4100',
+});
 
 const workosSchema = z
   .strictObject({
@@ -26,7 +28,7 @@ const maxAgeDays = z.number().positive().max(365).default(29)
 const redisCursorSchema = z.strictObject({
   store: z.literal('redis'),
   maxAgeDays,
-  url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').describe('Redis URL. Env: REDIS_URL.'),
+  url: urlField({ schemes: ['redis', 'rediss'], example: 'redis://redis:6379' }).describe('Redis URL, redis:// or rediss:// (TLS). Env: REDIS_URL.'),
   key: z.string().min(1).default(DEFAULT_CURSOR_KEY).describe(`Key holding the cursor. Default "${DEFAULT_CURSOR_KEY}".`),
 });
 
