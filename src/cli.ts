@@ -20,10 +20,10 @@ Commands:
   run [START]                  poll WorkOS on the configured schedule until stopped
   once [START]                 drain once until caught up, then exit
   check                        validate the config, reach WorkOS, the cursor store and the sinks
-  cursor show                  print the stored cursor
-  cursor set <event_id> [--created-at ISO]
-                               resume after that event
-  cursor reset                 forget the cursor (the next drain starts from "startFrom")
+  cursor show [--sink NAME]    print every sink's position (or that sink's)
+  cursor set <event_id> [--created-at ISO] [--sink NAME]
+                               resume every sink (or that one) after that event
+  cursor reset [--sink NAME]   forget the positions (that sink's): they start from "startFrom"
   events [--after ID | --from ISO] [--types a,b] [--organization ID] [--limit N]
                                print events as JSON lines, without touching the cursor
   dlq list [--sink NAME] [--limit N]
@@ -38,6 +38,7 @@ START (run, once):
   --from ISO                   re-read from that time (recovery for a stale cursor), then go on
   --reset-cursor               forget the cursor first (start from "startFrom")
   --accept-filter-change       keep the position of a cursor made with other "events"/"organizationId"
+  --sink NAME                  --from and --reset-cursor move only that sink; the others go on
 
 Options:
   --config PATH                config file (default: $WORKOS_EVENTS_SYNC_CONFIG, then ./config.json)
@@ -119,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined && !values.help ? EXIT_CONFIG : 0;
   }
   const configPath = values.config;
-  const start = { from: values.from, resetCursor: values['reset-cursor'], acceptFilterChange: values['accept-filter-change'] };
+  const start = { from: values.from, resetCursor: values['reset-cursor'], acceptFilterChange: values['accept-filter-change'], sink: values.sink };
   switch (command) {
     case 'run': {
       // Handlers first: a SIGTERM during start-up must stop the daemon, not kill it mid-write.
@@ -135,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
     case 'check':
       return checkCommand(configPath, io);
     case 'cursor':
-      return cursorCommand(configPath, { action: rest[0], eventId: rest[1], createdAt: values['created-at'] }, io);
+      return cursorCommand(configPath, { action: rest[0], eventId: rest[1], createdAt: values['created-at'], sink: values.sink }, io);
     case 'events':
       return eventsCommand(configPath, { after: values.after, from: values.from, types: values.types, organization: values.organization, limit: values.limit }, io);
     case 'webhook-test':

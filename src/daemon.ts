@@ -4,23 +4,26 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { createCursorStore } from './cursor/create-cursor-store.js';
 import { CursorMemory } from './cursor/cursor-memory.js';
+import type { CursorStore } from './cursor/cursor-store.js';
 import { refreshCursorMemory } from './cursor/refresh-cursor-memory.js';
-import type { CursorStore, Fence } from './cursor/cursor-store.js';
-import type { DeadLetterStore } from './dead-letter/dead-letter-store.js';
 import { RedisDeadLetterStore } from './dead-letter/redis-dead-letter-store.js';
 import { isWesError, WesError } from './errors.js';
 import { startHttpServer, type HttpServer } from './http/server.js';
 import { createElector, type Elector } from './leader/elector.js';
 import { LeaderLease } from './leader/leader-lease.js';
+import { Releasers } from './lifecycle/releasers.js';
 import { DaemonStatus } from './observability/daemon-status.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { readiness } from './observability/readiness.js';
-import { drain, type DrainResult } from './pipeline/drain.js';
-import { setStartPosition } from './pipeline/set-start-position.js';
+import { laneConfigsOf } from './pipeline/lane-configs.js';
+import { createPipeline, type DrainResult, type Pipeline } from './pipeline/pipeline.js';
+import type { PipelineObserver } from './pipeline/pipeline-observer.js';
+import { movePositions, setStartPosition, targetSinks } from './pipeline/set-start-position.js';
 import { closeRedis, connectRedis, createRedisClient, REDIS_RECONNECT_MAX_MS } from './redis/redis-client.js';
+import { Retrier } from './retry/retrier.js';
 import { sleep as realSleep, type Sleep } from './retry/sleep.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
-import { bindSinks, createSinks } from './sinks/create-sinks.js';
+import { createSinks } from './sinks/create-sinks.js';
 import type { Sink } from './sinks/sink.js';
 import { createWebhookDoorbell } from './webhooks/webhook-doorbell.js';
 import { apiOptionsFromConfig } from './workos/api-options-from-config.js';
@@ -45,6 +48,8 @@ export interface DaemonOptions {
   readonly from?: string | undefined;
   /** `--reset-cursor`: forget the cursor before starting (the first drain starts from `startFrom`). */
   readonly resetCursor?: boolean;
+  /** `--sink NAME`: `from` and `resetCursor` move only that sink. */
+  readonly sink?: string | undefined;
   /** Serve /healthz, /readyz, /metrics (the `run` command) when the config enables it. */
   readonly serveHttp?: boolean;
   /** WORKOS_WEBHOOK_SECRET: serve the webhook doorbell on the HTTP server. */
@@ -65,19 +70,20 @@ export interface Daemon {
   readonly sinks: readonly Sink[];
   readonly status: DaemonStatus;
   readonly metrics: Metrics;
+  readonly pipeline: Pipeline;
   /** The health server, once open (when enabled). */
   readonly http: HttpServer | undefined;
-  /** Opens Redis, the cursor store, the sinks and the health server. */
+  /** Opens Redis, the cursor store, the sinks and the health server, in that order. */
   open(): Promise<void>;
-  /** One drain now (the `once` command), holding the lease for its duration; throws what the drain threw. */
+  /** One drain of every sink now (the `once` command), holding the lease for its duration; throws what a sink's drain threw. */
   drainOnce(): Promise<DrainResult>;
-  /** Ticks on the schedule (as leader) until `stop()`. Failures are logged and the next tick tries again. */
+  /** Ticks on the schedule (as leader) until `stop()`. A sink's failure is logged and it tries again after a backoff. */
   start(): void;
-  /** Idempotent: stop ticks, abort waits, let the page in flight finish (within the grace period), close everything. */
+  /** Idempotent: stop ticks, abort waits, let the pages in flight finish (within the grace period), close in reverse order. */
   stop(): Promise<void>;
 }
 
-/** Composition root below the CLI: config -> Redis -> cursor store, lease, budget -> sinks -> client -> scheduler -> http. */
+/** Composition root below the CLI: everything is built once here, and opened in `open()` in order. */
 export function createDaemon(options: DaemonOptions): Daemon {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
@@ -93,7 +99,6 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const budget: RateBudget = redis && config.rateLimit.shared
     ? createRedisRateBudget({ ...budgetOptions, redis, apiKey: options.apiKey, logger })
     : createLocalRateBudget(budgetOptions);
-  const deadLetters: DeadLetterStore | undefined = redis ? new RedisDeadLetterStore(redis, { keyPrefix: config.deadLetter.keyPrefix }) : undefined;
   const sinks = options.sinks ?? createSinks(config.sinks, { logger, stdout: options.stdout });
   const status = new DaemonStatus(metrics, logger, config.cursor.maxAgeDays * 86_400_000, now, lease ? 'standby' : 'single');
   const client = options.client ?? createEventsClient({
@@ -104,72 +109,77 @@ export function createDaemon(options: DaemonOptions): Daemon {
     onBudgetWait: (ms) => metrics.observeWait(ms / 1000, 'budget'),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  const retrier = new Retrier({ retry: config.retry, logger, sleep, random: options.random, onWait: (operation, ms, rateLimited) => status.retried(operation, ms, rateLimited) });
   const shutdown = new AbortController();
-  /** Sinks whose service was down at start: opened before their first write instead. */
-  const unopened = new Set<Sink>();
-  const ensureOpen = async (sink: Sink): Promise<void> => {
-    if (!unopened.has(sink)) return;
-    await sink.open();
-    unopened.delete(sink);
-    logger.info({ sink: sink.name }, 'sink opened');
-  };
-  /** The second copy of the cursor, in this process: what a wiped store gets back (see readCursor). */
-  const memory = new CursorMemory();
-  const deps = {
-    ensureOpen, client, cursorStore, sinks: bindSinks(sinks, config.sinks), logger, sleep, now, observer: status, deadLetters, memory,
-    ...(lease ? { beforeRequest: () => lease.assertMayWrite() } : {}),
-    ...(options.random ? { random: options.random } : {}),
-  };
-  // Replicas of `run` wait for each other on an empty store: long enough for a standby to reconnect
-  // to a restarted Redis and go through a lease round, in which it reads the store and restores its
-  // copy. A `once` has no replicas to wait for.
-  const runDeps = lease ? { ...deps, peerWaitMs: 2 * config.leader.renewIntervalMs + REDIS_RECONNECT_MAX_MS } : deps;
-  const settings = { ...config, acceptFilterChange: options.acceptFilterChange ?? false };
   let scheduler: Scheduler | undefined;
   let elector: Elector | undefined;
   const webhooks = options.webhookSecret && options.serveHttp && config.http.enabled
-    ? createWebhookDoorbell({ config, logger, metrics, status, now, redis, secret: options.webhookSecret, trigger: () => scheduler?.trigger(), isPolling: () => !elector || elector.role === 'leader' })
+    ? createWebhookDoorbell({ config, logger, metrics, now, redis, secret: options.webhookSecret, trigger: () => scheduler?.trigger(), isPolling: () => !elector || elector.role === 'leader' })
     : undefined;
+  const fatal: PipelineObserver = {
+    laneFinished: (_sink, err) => {
+      if (err && isWesError(err) && err.isConfigProblem) options.onFatal?.(err);
+    },
+  };
+  /** The second copy of the positions, in this process: what a wiped store gets back (see readPositions). */
+  const memory = new CursorMemory();
+  const pipeline = createPipeline({
+    settings: config,
+    lanes: laneConfigsOf(sinks, config),
+    client,
+    store: cursorStore,
+    retrier,
+    observers: [status, fatal, ...(webhooks ? [{ committed: (_sink: string, events: Parameters<typeof webhooks.delivered>[0]) => webhooks.delivered(events) }] : [])],
+    logger,
+    now,
+    sleep,
+    random: options.random,
+    deadLetters: redis ? new RedisDeadLetterStore(redis, { keyPrefix: config.deadLetter.keyPrefix }) : undefined,
+    memory,
+    acceptFilterChange: options.acceptFilterChange ?? false,
+    beforeRequest: lease ? () => lease.assertMayWrite() : undefined,
+    // Replicas of `run` wait for each other on an empty store: long enough for a standby to reconnect
+    // to a restarted Redis and go through a lease round, in which it reads the store and restores its copy.
+    peerWaitMs: lease ? 2 * config.leader.renewIntervalMs + REDIS_RECONNECT_MAX_MS : 0,
+  });
+  const releasers = new Releasers(logger);
   let http: HttpServer | undefined;
   let stopping: Promise<void> | undefined;
-  /** The drain in flight, from a tick or from `once`: shutdown waits for it within the grace period. */
-  let current: Promise<unknown> | undefined;
 
-  const runDrain = (signal: AbortSignal, fence?: Fence, drainDeps = deps): Promise<DrainResult> => {
-    const running = drain(drainDeps, settings, signal, fence);
-    const settled = running.then(() => undefined, () => undefined);
-    current = settled;
-    void settled.then(() => {
-      if (current === settled) current = undefined;
-    });
-    return running;
+  /** What shutdown waits for, within the grace period: the pages in flight, from ticks or from `once`. */
+  const drainsInFlight = async () => {
+    if (!pipeline.busy && !onceInFlight) return;
+    const settled = Promise.all([pipeline.settled(), onceInFlight]).then(() => 'done' as const);
+    const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.shutdownGraceMs, 'timeout').unref());
+    if ((await Promise.race([settled, grace])) === 'timeout') logger.warn({ graceMs: config.shutdownGraceMs }, 'the pages in flight did not finish in time; abandoning them uncommitted');
   };
+  let onceInFlight: Promise<unknown> | undefined;
 
   const tick = async (): Promise<void> => {
     status.beat();
     if (elector && elector.role !== 'leader') return;
     const signal = elector ? AbortSignal.any([shutdown.signal, elector.leadership]) : shutdown.signal;
-    try {
-      const result = await runDrain(signal, lease?.fence, runDeps);
-      status.drainFinished();
-      if (result.events > 0) logger.info({ pages: result.pages, events: result.events, cursor: result.cursor?.id ?? null }, 'caught up');
-      else logger.debug({ cursor: result.cursor?.id ?? null }, 'no new events');
-    } catch (err) {
-      status.drainFinished(err as Error);
-      if (isWesError(err) && err.code === 'WES_ERR_LEASE_LOST') {
-        logger.warn({ code: err.code }, err.message);
-        return;
-      }
-      const fields = isWesError(err) ? { code: err.code, err } : { err };
-      logger.error(fields, `drain failed; the cursor stays where it was and the next tick tries again: ${(err as Error).message}`);
-      if (isWesError(err) && err.isConfigProblem) options.onFatal?.(err);
-    }
+    pipeline.trigger(signal, lease?.fence);
   };
 
   const health = () => {
     const snapshot = status.snapshot();
-    const stalled = current !== undefined && now() - snapshot.lastLoopAt > STALLED_AFTER_MS;
+    const stalled = pipeline.busy && now() - snapshot.lastLoopAt > STALLED_AFTER_MS;
     return { ok: !stalled, role: snapshot.role, last_progress_at: new Date(snapshot.lastLoopAt).toISOString(), ...(stalled ? { problem: 'a drain has made no progress for 5 minutes' } : {}) };
+  };
+
+  const openSinks = async () => {
+    for (const [i, sink] of sinks.entries()) {
+      releasers.add(`sink ${sink.name}`, () => sink.close());
+      try {
+        await sink.open();
+        pipeline.lanes[i]?.markOpened();
+      } catch (err) {
+        // A sink whose service is down at start is opened before its first page, like one that goes away later.
+        if (!isWesError(err) || !err.retryable) throw err;
+        logger.warn({ err, sink: sink.name }, 'sink unreachable at start; will keep trying');
+      }
+    }
   };
 
   return {
@@ -177,10 +187,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
     sinks,
     status,
     metrics,
+    pipeline,
     get http() {
       return http;
     },
     async open() {
+      if (redis) releasers.add('redis', () => closeRedis(redis));
+      releasers.add('cursor store', () => cursorStore.close());
       try {
         if (redis) await connectRedis(redis);
         await cursorStore.open();
@@ -189,55 +202,57 @@ export function createDaemon(options: DaemonOptions): Daemon {
         if (isWesError(err) && !err.retryable) throw err;
         logger.warn({ err, store: cursorStore.description }, 'cursor store unreachable at start; will keep trying');
       }
-      for (const sink of sinks) {
-        try {
-          await sink.open();
-        } catch (err) {
-          // A sink whose service is down at start is retried with its first page, like one that goes away later.
-          if (!isWesError(err) || !err.retryable) throw err;
-          unopened.add(sink);
-          logger.warn({ err, sink: sink.name }, 'sink unreachable at start; will keep trying');
-        }
-      }
+      releasers.add('rate budget', () => budget.close());
+      await openSinks();
       if (options.resetCursor) {
-        await cursorStore.reset();
-        logger.warn({ start_from: config.startFrom }, 'cursor reset as asked (--reset-cursor)');
+        const targets = targetSinks(sinks, options.sink);
+        await movePositions(cursorStore, targets, null, options.sink === undefined);
+        logger.warn({ sinks: targets.map((s) => s.name) }, 'cursor reset as asked (--reset-cursor): these sinks start from their "startFrom"');
       }
-      if (options.from) await setStartPosition(cursorStore, options.from, config, logger, sleep, now());
+      if (options.from) await setStartPosition(cursorStore, sinks, options.from, options.sink, config, logger, retrier, now());
       if (options.serveHttp && config.http.enabled) {
         http = await startHttpServer({
           host: config.http.host,
           port: config.http.port,
           logger,
           health,
-          ready: () => readiness(status.snapshot(), cursorStore, sinks),
+          ready: () => readiness(status.snapshot(), cursorStore, sinks, now()),
           metrics: () => metrics.render(),
           ...(webhooks ? { routes: { [config.webhook.path]: webhooks.endpoint } } : {}),
         });
-        await webhooks?.open();
+        releasers.add('http server', () => http?.close());
+        if (webhooks) {
+          releasers.add('webhook doorbell', () => webhooks.close());
+          await webhooks.open();
+        }
       }
+      releasers.add('pages in flight', drainsInFlight);
       logger.info({ store: cursorStore.description, sinks: sinks.map((s) => s.name), base_url: config.workos.baseUrl, leader_election: Boolean(lease) }, 'opened');
     },
     async drainOnce() {
-      if (!lease) return runDrain(shutdown.signal);
-      // A holder that died (SIGKILL, crash) leaves its lease until the TTL runs out: wait that long, no more.
-      const deadline = now() + config.leader.ttlMs + config.leader.renewIntervalMs;
-      while (!(await lease.acquireOrRenew())) {
-        if (now() > deadline || shutdown.signal.aborted) {
-          throw new WesError('WES_ERR_LEASE_HELD', `another instance holds the leader lease (${await lease.holder()}); "once" would race it. Stop that instance first`);
+      const run = async (): Promise<DrainResult> => {
+        if (!lease) return pipeline.drainOnce(shutdown.signal);
+        // A holder that died (SIGKILL, crash) leaves its lease until the TTL runs out: wait that long, no more.
+        const deadline = now() + config.leader.ttlMs + config.leader.renewIntervalMs;
+        while (!(await lease.acquireOrRenew())) {
+          if (now() > deadline || shutdown.signal.aborted) {
+            throw new WesError('WES_ERR_LEASE_HELD', `another instance holds the leader lease (${await lease.holder()}); "once" would race it. Stop that instance first`);
+          }
+          await sleep(config.leader.renewIntervalMs, shutdown.signal);
         }
-        await sleep(config.leader.renewIntervalMs, shutdown.signal);
-      }
-      const renew = setInterval(() => void lease.acquireOrRenew().catch(() => undefined), config.leader.renewIntervalMs);
-      try {
-        return await runDrain(shutdown.signal, lease.fence);
-      } finally {
-        clearInterval(renew);
-        await lease.release().catch(() => undefined);
-      }
+        const renew = setInterval(() => void lease.acquireOrRenew().catch(() => undefined), config.leader.renewIntervalMs);
+        try {
+          return await pipeline.drainOnce(shutdown.signal, lease.fence);
+        } finally {
+          clearInterval(renew);
+          await lease.release().catch(() => undefined);
+        }
+      };
+      const running = run();
+      onceInFlight = running.catch(() => undefined);
+      return running;
     },
     start() {
-      scheduler = createScheduler(config.schedule, tick, logger);
       if (lease) {
         elector = createElector({
           lease,
@@ -247,29 +262,24 @@ export function createDaemon(options: DaemonOptions): Daemon {
           onRoleChange: (role) => status.setRole(role),
           onStandbyRound: () => refreshCursorMemory({ store: cursorStore, memory, logger, onRestored: () => status.cursorRestored('standby') }),
         });
+        // Released after the pages in flight were committed, so that the standby cannot start before.
+        releasers.add('leader lease', () => elector?.stop());
         elector.start();
       }
+      releasers.add('pages in flight', drainsInFlight);
+      scheduler = createScheduler(config.schedule, tick, logger);
+      releasers.add('schedule', async () => {
+        await scheduler?.stop();
+        shutdown.abort();
+      });
       scheduler.start();
       logger.info({ schedule: config.schedule }, 'started');
     },
     stop() {
       stopping ??= (async () => {
-        await scheduler?.stop();
-        shutdown.abort();
-        const inFlight = current;
-        if (inFlight) {
-          const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.shutdownGraceMs, 'timeout').unref());
-          const outcome = await Promise.race([inFlight.then(() => 'done' as const), grace]);
-          if (outcome === 'timeout') logger.warn({ graceMs: config.shutdownGraceMs }, 'the page in flight did not finish in time; abandoning it uncommitted');
-        }
-        // Released only now, so that the standby cannot start before the page in flight was committed.
-        await elector?.stop();
-        await webhooks?.close();
-        await budget.close();
-        for (const sink of sinks) await sink.close().catch((err: unknown) => logger.warn({ err, sink: sink.name }, 'sink did not close cleanly'));
-        await cursorStore.close().catch((err: unknown) => logger.warn({ err }, 'cursor store did not close cleanly'));
-        if (redis) await closeRedis(redis);
-        await http?.close();
+        // Before the releasers: nothing may wait out a backoff or a Retry-After during shutdown.
+        if (!scheduler) shutdown.abort();
+        await releasers.releaseAll();
         logger.info('stopped');
       })();
       return stopping;

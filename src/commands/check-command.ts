@@ -7,6 +7,7 @@ import { LeaderLease } from '../leader/leader-lease.js';
 import { redactUrl } from '../observability/redact-url.js';
 import { closeRedis, createRedisClient } from '../redis/redis-client.js';
 import { redisPersistence } from '../redis/redis-persistence.js';
+import { describePositions, describeStanding } from '../pipeline/describe-positions.js';
 import { createSinks } from '../sinks/create-sinks.js';
 import { createEventsClient } from '../workos/events-client.js';
 import { apiOptionsFromConfig } from '../workos/api-options-from-config.js';
@@ -52,22 +53,26 @@ export async function checkCommand(configPath: string | undefined, io: CommandIO
   const quiet = pino({ level: 'silent' });
 
   const client = createEventsClient(apiOptionsFromConfig(config, loaded.apiKey!));
+  let oldest: string | undefined;
   try {
     const page = await client.fetchPage({ limit: 1, events: config.events, organizationId: config.organizationId });
     const first = page.events[0];
+    oldest = first?.created_at;
     line(io, 'ok', 'workos', `${config.workos.baseUrl} accepted the key; ${first ? `oldest retained event ${first.id} (${first.event}, ${first.created_at})` : 'no events retained for these filters'}`);
   } catch (err) {
     fail('workos', err);
   }
 
+  const sinks = createSinks(config.sinks, { logger: quiet, stdout: io.stdout });
   const redisUrl = config.cursor.store === 'redis' ? config.cursor.url : undefined;
   const redis = redisUrl === undefined ? undefined : createRedisClient(redisUrl, quiet);
   const store = createCursorStore(config.cursor, quiet, redis);
   try {
     await store.open();
-    const cursor = await store.get();
-    const where = cursor?.id ? `after ${cursor.id}${cursor.createdAt ? ` (${cursor.createdAt})` : ''}` : cursor ? `from ${cursor.createdAt}` : `no cursor yet: will start from ${config.startFrom}`;
-    line(io, 'ok', 'cursor', `${store.description}: ${where}`);
+    line(io, 'ok', 'cursor', store.description);
+    for (const standing of await describePositions(store, sinks, config)) {
+      line(io, 'ok', `cursor ${standing.sink}`, describeStanding(standing, Date.now(), oldest));
+    }
     if (redis && redisUrl !== undefined) await checkPersistence(io, redis, redactUrl(redisUrl), config.startFrom);
     if (redis && config.leader.enabled) {
       const holder = await new LeaderLease({ redis, key: config.leader.key, ttlMs: config.leader.ttlMs }).holder();
@@ -80,7 +85,7 @@ export async function checkCommand(configPath: string | undefined, io: CommandIO
     if (redis) await closeRedis(redis);
   }
 
-  for (const sink of createSinks(config.sinks, { logger: quiet, stdout: io.stdout })) {
+  for (const sink of sinks) {
     try {
       await sink.open();
       await sink.probe();

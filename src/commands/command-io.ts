@@ -33,4 +33,6 @@ export interface StartFlags {
   readonly resetCursor?: boolean | undefined;
   /** `--accept-filter-change`: keep the position of a cursor made with another filter. */
   readonly acceptFilterChange?: boolean | undefined;
+  /** `--sink NAME`: `--from` and `--reset-cursor` move that sink only. */
+  readonly sink?: string | undefined;
 }

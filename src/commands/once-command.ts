@@ -17,6 +17,7 @@ export async function onceCommand(configPath: string | undefined, flags: StartFl
       from: flags.from,
       resetCursor: flags.resetCursor ?? false,
       acceptFilterChange: flags.acceptFilterChange ?? false,
+      sink: flags.sink,
     });
     onDaemon?.(daemon);
     await daemon.open();

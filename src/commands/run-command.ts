@@ -33,6 +33,7 @@ export async function runCommand(configPath: string | undefined, flags: StartFla
       from: flags.from,
       resetCursor: flags.resetCursor ?? false,
       acceptFilterChange: flags.acceptFilterChange ?? false,
+      sink: flags.sink,
       onFatal: (err) => {
         exitCode = EXIT_CONFIG;
         io.stderr.write(`workos-events-sync: ${err.message}\n`);

@@ -1,6 +1,8 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { startFromSchema } from '../cursor/start-from.js';
 import { sinkConfigSchema } from '../sinks/registry.js';
+import { sinkName } from '../sinks/sink-name.js';
 import { urlField } from './url-field.js';
 
 /** The default Redis key of the cursor. */
@@ -38,12 +40,9 @@ const fileCursorSchema = z.strictObject({
   path: z.string().min(1).default(DEFAULT_CURSOR_FILE).describe(`Cursor file, replaced atomically. Default "${DEFAULT_CURSOR_FILE}".`),
 });
 
-const startFrom = z
-  .union([z.literal('earliest'), z.literal('now'), z.iso.datetime({ offset: true, error: 'expected "earliest", "now" or an ISO time such as 2026-01-15T00:00:00Z' })], {
-    error: 'expected "earliest", "now" or an ISO time such as 2026-01-15T00:00:00Z',
-  })
+const startFrom = startFromSchema
   .default('earliest')
-  .describe('Where to begin when there is no cursor yet: "earliest" (oldest retained event), "now", or an ISO time. Default "earliest".');
+  .describe('Where a sink begins when it has no position yet: "earliest" (oldest retained event), "now", or an ISO time. Each sink may set its own. Default "earliest".');
 
 const retrySchema = z
   .strictObject({
@@ -145,6 +144,16 @@ export const configSchema = z
       const first = seen.get(sink.name);
       if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['sinks', i, 'name'], message: `"${sink.name}" is already the name of sinks[${first}]` });
       else seen.set(sink.name, i);
+    });
+    const names = config.sinks.map((sink, i) => sinkName(sink, i, config.sinks));
+    config.sinks.forEach((sink, i) => {
+      if (sink.after === undefined) return;
+      const upstream = names.indexOf(sink.after);
+      // Listed before: so the order of the list is an order in which every sink's upstream exists, and no cycle can be written.
+      if (upstream < 0 || upstream >= i) {
+        const earlier = names.slice(0, i);
+        ctx.addIssue({ code: 'custom', path: ['sinks', i, 'after'], message: `expected the name of a sink listed before this one (${earlier.length > 0 ? earlier.map((n) => `"${n}"`).join(', ') : 'there is none'}), got "${sink.after}"` });
+      }
     });
   });
 

@@ -1,39 +1,45 @@
-import { parseEventTime } from '../workos/event.js';
-import type { Cursor } from './cursor-store.js';
+import type { Cursor, Positions } from './cursor-store.js';
+import { comparePositions } from './position-order.js';
 
-function timeOf(cursor: Cursor): number {
-  return cursor.createdAt ? parseEventTime(cursor.createdAt) : Number.NaN;
+/** A tie or an unordered pair (a cursor set by hand has no time) goes to the newer sighting. */
+function fresher(known: Cursor | null | undefined, seen: Cursor): Cursor {
+  if (!known || !known.createdAt || !seen.createdAt) return seen;
+  return comparePositions(seen, known) >= 0 ? seen : known;
 }
 
 /**
- * The freshest cursor this process has seen, read from the store or committed by itself. It is
+ * The freshest positions this process has seen, read from the store or committed by itself. It is
  * the second copy that lets a deployment survive a Redis that comes back empty: whichever
  * instance finds the store empty writes this back instead of starting over from "startFrom"
  * (replaying 30 days) or from "now" (skipping what happened while Redis was down).
  *
- * Freshest means the latest `created_at`: a cursor in the store has only ever been delivered up
- * to, so a position older than one already seen is never worth restoring. A tie goes to the
- * newer sighting, so that an accepted filter change replaces the old filter.
+ * Freshest means the latest position, per sink: a position in the store has only ever been
+ * delivered up to, so one older than a position already seen is never worth restoring. A tie
+ * goes to the newer sighting, so that an accepted filter change replaces the old filter.
  */
 export class CursorMemory {
-  private cursor: Cursor | null = null;
-  /** Set once this process has waited for its replicas to restore a cursor (see readCursor). */
+  private deployment: Cursor | null = null;
+  private sinks: Map<string, Cursor> | undefined;
+  /** Set once this process has waited for its replicas to restore the positions (see readPositions). */
   peersAwaited = false;
 
-  get latest(): Cursor | null {
-    return this.cursor;
+  /** What this process would write back into an empty store; null when it has seen nothing. */
+  get latest(): Positions | null {
+    if (!this.deployment && !this.sinks) return null;
+    return { deployment: this.deployment, sinks: this.sinks ? new Map(this.sinks) : undefined };
   }
 
-  remember(cursor: Cursor | null): void {
-    if (!cursor) return;
-    const known = this.cursor;
-    if (!known) {
-      this.cursor = cursor;
-      return;
-    }
-    const next = timeOf(cursor);
-    const prev = timeOf(known);
-    // A cursor without a time (set by hand) can't be ordered: the store's word is taken for it.
-    if (Number.isNaN(next) || Number.isNaN(prev) || next >= prev) this.cursor = cursor;
+  remember(positions: Positions): void {
+    if (positions.deployment) this.rememberDeployment(positions.deployment);
+    for (const [sink, cursor] of positions.sinks ?? []) this.rememberSink(sink, cursor);
+  }
+
+  rememberSink(sink: string, cursor: Cursor): void {
+    this.sinks ??= new Map();
+    this.sinks.set(sink, fresher(this.sinks.get(sink), cursor));
+  }
+
+  rememberDeployment(cursor: Cursor): void {
+    this.deployment = fresher(this.deployment, cursor);
   }
 }

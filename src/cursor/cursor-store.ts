@@ -35,23 +35,54 @@ interface StoredCursor {
   readonly committed_at: string;
 }
 
+/** Every sink's position, and the deployment's: what one read of a cursor store returns. */
+export interface Positions {
+  /**
+   * The slowest sink's position, under `cursor.key` in the format every version reads: an older
+   * instance that takes the lease during a rolling deploy resumes from it (replaying to the faster
+   * sinks, never skipping). It is never moved backwards.
+   */
+  readonly deployment: Cursor | null;
+  /**
+   * Each sink's own position. Undefined when the store predates per-sink positions (or was set
+   * for every sink at once): then every sink starts at `deployment`. Once defined, a sink missing
+   * from it is new and starts from its own `startFrom`.
+   */
+  readonly sinks: ReadonlyMap<string, Cursor> | undefined;
+}
+
+export const NO_POSITIONS: Positions = { deployment: null, sinks: undefined };
+
+/** True when the store holds nothing at all: a fresh deployment, a reset, or a Redis restarted empty. */
+export function isEmpty(positions: Positions): boolean {
+  return positions.deployment === null && positions.sinks === undefined;
+}
+
 /**
- * The contract every cursor store meets. `set` resolves only once the cursor is durable, and
- * with a `fence` only while that fence's token holds the lease (`WES_ERR_LEASE_LOST` otherwise).
- * Failures are WesErrors (`WES_ERR_CURSOR_STORE_UNAVAILABLE` is retryable).
+ * The contract every cursor store meets. Writes resolve only once durable, and with a `fence`
+ * only while that fence's token holds the lease (`WES_ERR_LEASE_LOST` otherwise). Failures are
+ * WesErrors (`WES_ERR_CURSOR_STORE_UNAVAILABLE` is retryable).
  */
 export interface CursorStore {
   /** Where the cursor lives, safe to log (no passwords). */
   readonly description: string;
   open(): Promise<void>;
+  read(): Promise<Positions>;
+  /** The deployment's position alone (`Positions.deployment`). */
   get(): Promise<Cursor | null>;
+  /** Moves one sink to `cursor` and, when given, the deployment's position too, in one atomic write. */
+  commit(sink: string, cursor: Cursor, fence?: Fence, deployment?: Cursor): Promise<void>;
+  /** Every sink to `cursor`: the deployment's position becomes it, the per-sink positions go. */
   set(cursor: Cursor, fence?: Fence): Promise<void>;
-  /**
-   * Writes the cursor only if the store holds none; true if it did. Stores shared by several
-   * instances have it, so that a standby can put back a cursor a wiped store lost.
-   */
-  setIfAbsent?(cursor: Cursor): Promise<boolean>;
+  /** That sink starts again from its `startFrom`; the others keep their positions. */
+  forget(sink: string): Promise<void>;
+  /** Forgets every position: every sink starts from its `startFrom`. */
   reset(): Promise<void>;
+  /**
+   * Writes `positions` only if the store holds nothing; true if it did. Stores shared by several
+   * instances have it, so that a standby can put back what a wiped store lost.
+   */
+  restore?(positions: Positions): Promise<boolean>;
   probe(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,38 +1,54 @@
 import type { Logger } from 'pino';
 import type { Cursor } from '../cursor/cursor-store.js';
+import { earliestPosition } from '../cursor/position-order.js';
 import type { WesError } from '../errors.js';
-import type { DrainObserver } from '../pipeline/drain-observer.js';
 import { parseEventTime, type WorkOSEvent } from '../workos/event.js';
 import type { Metrics } from './metrics.js';
 
 export type DaemonRole = 'leader' | 'standby' | 'single';
 
+/** How a drain ended: when, and with which error if it failed. */
+export type DrainOutcome = { readonly at: number; readonly ok: boolean; readonly code?: string; readonly message?: string };
+
+/** One sink's state as readiness and `/readyz` report it. */
+export interface SinkStatus {
+  readonly cursorCreatedAt: string | null;
+  readonly stale: boolean;
+  readonly halted: boolean;
+  readonly lastDrain: DrainOutcome | undefined;
+}
+
 /** The daemon's state as readiness reports it: each field is one reason it may not be ready. */
 export interface StatusSnapshot {
   readonly role: DaemonRole;
   readonly lastLoopAt: number;
+  /** The slowest sink's position. */
   readonly cursorCreatedAt: string | null;
   readonly cursorStale: boolean;
   readonly orderViolation: boolean;
   readonly haltedSinks: readonly string[];
-  readonly lastDrain: { readonly at: number; readonly ok: boolean; readonly code?: string; readonly message?: string } | undefined;
+  readonly lastDrain: DrainOutcome | undefined;
+  readonly sinks: Readonly<Record<string, SinkStatus>>;
+}
+
+interface SinkState {
+  cursor: Cursor | null;
+  stale: boolean;
+  halted: boolean;
+  lastDrain: DrainOutcome | undefined;
 }
 
 /**
- * Listens to the pipeline (it is the DrainObserver), keeps metrics and the state readiness
- * reports, and logs the transitions a person must see once, not on every tick: a cursor turning
- * stale, a server ignoring the cursor, a sink halting.
+ * Listens to the pipeline (it is one of its observers, by shape: the kernel's type stays in the kernel), keeps metrics and the state readiness
+ * reports, per sink, and logs the transitions a person must see once, not on every tick: a
+ * sink's cursor turning stale, a server ignoring the cursor, a sink halting.
  */
-export class DaemonStatus implements DrainObserver {
+export class DaemonStatus {
   role: DaemonRole;
   lastLoopAt: number;
-  private cursorCreatedAt: string | null = null;
-  private stale = false;
   private violation = false;
-  private readonly halted = new Set<string>();
-  private lastDrain: StatusSnapshot['lastDrain'];
-  /** Told of every committed page (the webhook cross-check forgets what arrived). */
-  onCommitted: ((events: readonly WorkOSEvent[]) => void) | undefined;
+  private readonly sinks = new Map<string, SinkState>();
+  private lastDrain: DrainOutcome | undefined;
 
   constructor(
     private readonly metrics: Metrics,
@@ -57,50 +73,63 @@ export class DaemonStatus implements DrainObserver {
   }
 
   snapshot(): StatusSnapshot {
+    const slowest = earliestPosition([...this.sinks.values()].map((s) => s.cursor));
+    const sinks = Object.fromEntries([...this.sinks].map(([name, s]) => [name, { cursorCreatedAt: s.cursor?.createdAt ?? null, stale: s.stale, halted: s.halted, lastDrain: s.lastDrain }]));
     return {
       role: this.role,
       lastLoopAt: this.lastLoopAt,
-      cursorCreatedAt: this.cursorCreatedAt,
-      cursorStale: this.stale,
+      cursorCreatedAt: slowest?.createdAt ?? null,
+      cursorStale: [...this.sinks.values()].some((s) => s.stale),
       orderViolation: this.violation,
-      haltedSinks: [...this.halted],
+      haltedSinks: [...this.sinks].filter(([, s]) => s.halted).map(([name]) => name),
       lastDrain: this.lastDrain,
+      sinks,
     };
   }
 
-  drainFinished(err?: WesError | Error): void {
-    this.beat();
-    const code = err && 'code' in err ? String(err.code) : undefined;
-    this.lastDrain = err ? { at: this.now(), ok: false, ...(code ? { code } : {}), message: err.message } : { at: this.now(), ok: true };
-    if (err) this.metrics.drainFailures.inc({ code: code ?? 'unknown' });
+  private sink(name: string): SinkState {
+    let state = this.sinks.get(name);
+    if (!state) this.sinks.set(name, (state = { cursor: null, stale: false, halted: false, lastDrain: undefined }));
+    return state;
   }
 
-  private trackCursor(createdAt: string | null): void {
-    this.cursorCreatedAt = createdAt;
+  private track(name: string, cursor: Cursor | null): void {
+    const state = this.sink(name);
+    state.cursor = cursor;
+    const createdAt = cursor?.createdAt ?? null;
     const time = createdAt ? parseEventTime(createdAt) : Number.NaN;
     const stale = !Number.isNaN(time) && this.now() - time > this.maxAgeMs;
-    if (stale && !this.stale) {
+    if (stale && !state.stale) {
       this.logger.error(
-        { cursor_created_at: createdAt, max_age_days: this.maxAgeMs / 86_400_000 },
-        'the cursor is older than cursor.maxAgeDays: WorkOS keeps events 30 days, so some may already be gone. Recover with "workos-events-sync run --from <ISO time>"',
+        { sink: name, cursor_created_at: createdAt, max_age_days: this.maxAgeMs / 86_400_000 },
+        'the cursor of this sink is older than cursor.maxAgeDays: WorkOS keeps events 30 days, so some may already be gone. Recover with "workos-events-sync run --from <ISO time> --sink <name>"',
       );
     }
-    this.stale = stale;
-    this.metrics.cursorStale.set(stale ? 1 : 0);
+    state.stale = stale;
+    this.metrics.cursorStale.set([...this.sinks.values()].some((s) => s.stale) ? 1 : 0);
+    this.metrics.observeSinkPosition(name, createdAt);
+    this.metrics.setCursorTime(earliestPosition([...this.sinks.values()].map((s) => s.cursor))?.createdAt ?? null);
   }
 
-  cursorRead(cursor: Cursor | null): void {
+  cursorRead(sink: string, cursor: Cursor | null): void {
     this.beat();
-    this.metrics.setCursorTime(cursor?.createdAt ?? null);
-    this.trackCursor(cursor?.createdAt ?? null);
+    this.track(sink, cursor);
   }
 
-  committed(events: readonly WorkOSEvent[], cursor: Cursor): void {
+  committed(sink: string, events: readonly WorkOSEvent[], cursor: Cursor): void {
     this.beat();
     this.metrics.observeCommit(events, []);
-    this.onCommitted?.(events);
     this.violation = false;
-    this.trackCursor(cursor.createdAt);
+    this.track(sink, cursor);
+  }
+
+  laneFinished(sink: string, err?: Error): void {
+    this.beat();
+    const code = err && 'code' in err ? String((err as WesError).code) : undefined;
+    const outcome: DrainOutcome = err ? { at: this.now(), ok: false, ...(code ? { code } : {}), message: err.message } : { at: this.now(), ok: true };
+    this.sink(sink).lastDrain = outcome;
+    this.lastDrain = outcome;
+    if (err) this.metrics.drainFailures.inc({ code: code ?? 'unknown' });
   }
 
   sinkDelivered(sink: string, events: readonly WorkOSEvent[], seconds: number): void {
@@ -111,10 +140,10 @@ export class DaemonStatus implements DrainObserver {
   }
 
   sinkHalted(sink: string, halted: boolean): void {
-    if (halted && !this.halted.has(sink)) this.logger.error({ sink }, 'sink halted: it keeps failing, the pipeline waits and the cursor stays until it accepts the page');
-    if (!halted && this.halted.has(sink)) this.logger.info({ sink }, 'sink accepts pages again');
-    if (halted) this.halted.add(sink);
-    else this.halted.delete(sink);
+    const state = this.sink(sink);
+    if (halted && !state.halted) this.logger.error({ sink }, 'sink halted: it keeps failing; it waits and tries again with backoff, its cursor stays until it accepts the page, and the other sinks go on');
+    if (!halted && state.halted) this.logger.info({ sink }, 'sink accepts pages again');
+    state.halted = halted;
     this.metrics.sinkHalted.set({ sink }, halted ? 1 : 0);
   }
 
@@ -128,12 +157,12 @@ export class DaemonStatus implements DrainObserver {
     if (rateLimited) this.metrics.observeWait(delayMs / 1000, 'retry_after');
   }
 
-  cursorRestored(by: 'drain' | 'standby'): void {
-    this.metrics.cursorRestored.inc({ by });
-  }
-
   orderViolation(): void {
     this.violation = true;
     this.metrics.orderViolations.inc();
+  }
+
+  cursorRestored(by: 'drain' | 'standby'): void {
+    this.metrics.cursorRestored.inc({ by });
   }
 }

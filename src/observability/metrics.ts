@@ -50,6 +50,8 @@ export interface Metrics {
   readonly webhooksReceived: Counter<'result'>;
   /** Events a webhook announced that the Events API had not delivered within `webhook.crossCheckAfterMs`. */
   readonly webhooksUnconfirmed: Counter;
+  /** Seconds between now and the `created_at` of each sink's position, by sink (absent until known). */
+  readonly sinkLagSeconds: Gauge<'sink'>;
   /** The cursor was found gone from its store and written back from memory, `by` the draining instance or a standby. */
   readonly cursorRestored: Counter<'by'>;
 
@@ -58,6 +60,8 @@ export interface Metrics {
    * the cursor age and the commit timestamp to its last event. Events are in ascending order.
    */
   observeCommit(events: readonly CommittedEvent[], sinkNames: readonly string[]): void;
+  /** A sink's position moved (read or committed): its `created_at` (null: none, or one without a time). */
+  observeSinkPosition(sink: string, createdAtIso: string | null): void;
   /** The stored cursor's `created_at` (null: no cursor, or one without a time; the gauge is then absent). */
   setCursorTime(createdAtIso: string | null): void;
   /** One answer from WorkOS: its HTTP status, or `network` when none came. 429s also count as rate limited. */
@@ -109,11 +113,24 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const cursorRestored = counter('cursor_restored_total', 'Times the cursor was found gone from its store (a Redis restarted without persistence) and written back from what an instance remembered, by who wrote it back (drain, standby).', ['by']);
   for (const by of ['drain', 'standby'] as const) cursorRestored.inc({ by }, 0);
 
+  // Per sink, like the ages above: computed when scraped, so a sink that stopped shows a growing lag.
+  const sinkEventMs = new Map<string, number>();
+  const sinkLagSeconds = new Gauge<'sink'>({
+    name: `${PREFIX}sink_lag_seconds`,
+    help: 'Seconds between now and the created_at of the event each sink has committed up to, by sink.',
+    labelNames: ['sink'],
+    registers,
+    collect() {
+      for (const [sink, at] of sinkEventMs) this.set({ sink }, Math.max(0, (now() - at) / 1000));
+    },
+  });
+
   const metrics = {
     registry,
     cursorRestored,
+    sinkLagSeconds,
     eventsDelivered: counter('events_delivered_total', 'Events accepted by a sink and committed, by sink and event type.', ['sink', 'event_type']),
-    pages: counter('pages_total', 'Pages of events delivered to every sink and committed.'),
+    pages: counter('pages_total', 'Pages of events a sink accepted and committed, counted once per sink.'),
     requests: counter('requests_total', 'Requests to the WorkOS Events API, by HTTP status ("network" when no response came).', ['status']),
     rateLimited: counter('rate_limited_total', 'Responses with status 429 received from WorkOS.'),
     rateLimitWaitSeconds,
@@ -164,6 +181,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         // The commit moved the cursor to this event, so the cursor's age follows it.
         cursorEventMs = ms;
       }
+    },
+
+    observeSinkPosition(sink, createdAtIso) {
+      const ms = eventTimeMs(createdAtIso);
+      if (ms === undefined) {
+        sinkEventMs.delete(sink);
+        sinkLagSeconds.remove({ sink });
+      } else sinkEventMs.set(sink, ms);
     },
 
     setCursorTime(createdAtIso) {

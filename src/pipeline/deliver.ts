@@ -1,12 +1,10 @@
 import type { Logger } from 'pino';
-import type { RetryConfig } from '../config/schema.js';
 import type { DeadLetterStore } from '../dead-letter/dead-letter-store.js';
 import { isAborted, isLeaseLost, isWesError, WesError } from '../errors.js';
-import type { Sleep } from '../retry/sleep.js';
-import { withRetry } from '../retry/with-retry.js';
+import type { Retrier } from '../retry/retrier.js';
 import type { Sink, SinkPage } from '../sinks/sink.js';
 import type { WorkOSEvent } from '../workos/event.js';
-import type { DrainObserver } from './drain-observer.js';
+import type { PipelineObserver } from './pipeline-observer.js';
 
 /** A sink with the pipeline's settings for it (from its config entry). */
 export interface SinkBinding {
@@ -19,16 +17,14 @@ export interface SinkBinding {
 
 export interface DeliverOptions {
   readonly logger: Logger;
-  readonly retry: RetryConfig;
-  readonly sleep: Sleep;
-  readonly observer: DrainObserver;
+  readonly retrier: Retrier;
+  readonly observer: Required<PipelineObserver>;
   readonly deadLetters?: DeadLetterStore | undefined;
-  readonly random?: () => number;
   /** Shutdown: stops waiting between attempts (a write already started is let finish). */
   readonly signal?: AbortSignal | undefined;
-  readonly now?: () => number;
-  /** Opens a sink whose service was down when the daemon started; a no-op once open. */
-  readonly ensureOpen?: (sink: Sink) => Promise<void>;
+  readonly now: () => number;
+  /** Opens the sink if it is not open yet (its service was down at start); a no-op once open. */
+  readonly ensureOpen: () => Promise<void>;
   /** Throws once this instance may no longer write (its leader lease ran out): called before every sink request. */
   readonly beforeRequest?: (() => void) | undefined;
 }
@@ -70,49 +66,40 @@ async function deadLetterFailures(binding: SinkBinding, events: readonly WorkOSE
   }
 }
 
-async function deliverToSink(binding: SinkBinding, page: SinkPage, options: DeliverOptions): Promise<void> {
+/**
+ * Hands one page to one sink, with its own retries, and resolves only when it accepted the page
+ * (or, for a dead-letter sink, dead-lettered what it refused). `page` may carry the position to
+ * commit with it, for a sink that stores its position in its own transaction.
+ */
+export async function deliverToSink(binding: SinkBinding, page: SinkPage, options: DeliverOptions): Promise<void> {
   const { sink } = binding;
   const events = binding.events ? page.events.filter((e) => binding.events!.has(e.event)) : page.events;
-  if (events.length === 0) return;
-  const now = options.now ?? Date.now;
-  const started = now();
+  // A sink keeping its own position commits even a page with nothing for it, or it would replay it.
+  if (events.length === 0 && !page.commit) return;
+  const started = options.now();
   try {
-    await withRetry(async () => {
+    await options.retrier.run(async () => {
       options.beforeRequest?.();
-      await options.ensureOpen?.(sink);
-      await sink.write({ events, beforeRequest: options.beforeRequest });
+      await options.ensureOpen();
+      await sink.write({ ...page, events, beforeRequest: options.beforeRequest });
     }, {
       what: `write a page to sink "${sink.name}"`,
-      fields: { sink: sink.name, first_event_id: events[0]!.id },
-      maxAttempts: binding.maxAttempts ?? options.retry.maxAttempts,
-      backoff: options.retry,
-      logger: options.logger,
-      sleep: options.sleep,
+      operation: 'sink_write',
+      fields: { sink: sink.name, first_event_id: events[0]?.id ?? null },
+      maxAttempts: binding.maxAttempts,
       signal: options.signal,
-      onWait: ({ delayMs, rateLimited }) => options.observer.retried('sink_write', delayMs, rateLimited),
-      ...(options.random ? { random: options.random } : {}),
     });
   } catch (err) {
     if (mustStop(err, options)) throw err;
-    if (binding.onFailure !== 'dead-letter') {
+    if (binding.onFailure !== 'dead-letter' || events.length === 0) {
       options.observer.sinkHalted(sink.name, true);
       throw err;
     }
     options.logger.warn({ sink: sink.name, err }, 'sink gave up on a page; trying its events one by one before dead-lettering');
     await deadLetterFailures(binding, events, options);
+    // What was accepted or dead-lettered is settled: the sink's own position moves past the page.
+    if (page.commit) await sink.write({ events: [], commit: page.commit });
   }
   options.observer.sinkHalted(sink.name, false);
-  options.observer.sinkDelivered(sink.name, events, (now() - started) / 1000);
-}
-
-/**
- * Hands one page to every sink at once, each with its own retries, and resolves only when all of
- * them accepted it (or, for a dead-letter sink, dead-lettered what it refused). Sinks that
- * succeeded while another failed have written the page: the replay that follows is harmless to
- * them because writes are idempotent by event id.
- */
-export async function deliverToSinks(bindings: readonly SinkBinding[], page: SinkPage, options: DeliverOptions): Promise<void> {
-  const results = await Promise.allSettled(bindings.map((binding) => deliverToSink(binding, page, options)));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  options.observer.sinkDelivered(sink.name, events, (options.now() - started) / 1000);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { startFromSchema } from '../cursor/start-from.js';
 
 /** Config fields every sink has, whatever its type; spread into each sink's own strict schema. */
 export const sinkCommonFields = {
@@ -9,6 +10,10 @@ export const sinkCommonFields = {
     .describe('Only these event types go to this sink; default all fetched. The cursor still moves past the others.'),
   maxAttempts: z.int().min(1).max(100).optional()
     .describe('Attempts per page before onFailure applies. Default: retry.maxAttempts.'),
+  startFrom: startFromSchema.optional()
+    .describe('Where this sink begins when it has no position of its own yet (a sink added to a running deployment): "earliest", "now" or an ISO time. Default: the top-level startFrom.'),
+  after: z.string().min(1).optional()
+    .describe('The name of a sink listed before this one: this sink never receives an event before that sink has committed it (e.g. an http sink after the postgres_mirror its handler reads). Default: none.'),
   onFailure: z.enum(['halt', 'dead-letter']).default('halt')
-    .describe('After maxAttempts: "halt" (default: the pipeline waits, the cursor stays, readiness reports it) or "dead-letter" (the events that still fail go to the dead-letter stream and the pipeline continues).'),
+    .describe('After maxAttempts: "halt" (default: this sink waits and tries again with backoff, its cursor stays, readiness reports it; the other sinks go on) or "dead-letter" (the events it still refuses, poison events, go to the dead-letter stream and this sink continues).'),
 };

@@ -20,6 +20,40 @@ export interface Sink {
   write(page: SinkPage): Promise<void>;
   probe(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Present on a sink that stores its position in the same transaction as its writes
+   * (exactly-once): the pipeline then reads the position from it and passes `SinkPage.commit`.
+   */
+  readonly positions?: SinkPositions;
+}
+
+/** A position in the stream of events: the last event delivered, or a start time (`id` null). */
+export interface SinkPosition {
+  readonly id: string | null;
+  readonly createdAt: string | null;
+  readonly filter?: { readonly events: readonly string[]; readonly organizationId: string | null } | undefined;
+}
+
+/** The position a sink keeps itself, in its own store, for the pipeline to read and move. */
+export interface SinkPositions {
+  /** Where the next page starts for this sink; null when it has never stored one. */
+  read(): Promise<SinkPosition | null>;
+  /** Moves it by hand (`cursor set --sink`, `--from`, `--reset-cursor`): null forgets it. */
+  set(position: SinkPosition | null): Promise<void>;
+}
+
+/** What a sink that keeps its own position writes in the same transaction as the page. */
+export interface SinkCommit {
+  /** The position after this page. */
+  readonly position: SinkPosition;
+  /**
+   * Where the stored position must stand for the write to apply (compare-and-set; null: none
+   * stored yet). When it stands elsewhere, another writer got there first: the sink writes
+   * nothing and throws WES_ERR_LEASE_LOST, and the pipeline reads the position again.
+   */
+  readonly expected: SinkPosition | null;
+  /** The writer's lease token, kept beside the position for people reading it. */
+  readonly token?: string | undefined;
 }
 
 /** What a sink receives: the events of one page, in order, exactly as WorkOS sent them. */
@@ -32,6 +66,8 @@ export interface SinkPage {
    * The pipeline itself calls it before each `write`, so a sink making one request needs nothing.
    */
   readonly beforeRequest?: (() => void) | undefined;
+  /** Only for a sink with `positions`: the position to store with this page, atomically. */
+  readonly commit?: SinkCommit | undefined;
 }
 
 /** What the daemon hands every sink it creates. */

@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { DaemonStatus } from '../observability/daemon-status.js';
 import type { Metrics } from '../observability/metrics.js';
-import { organizationIdOf } from '../workos/event.js';
+import { organizationIdOf, type WorkOSEvent } from '../workos/event.js';
 import { WebhookCrossCheck } from './cross-check.js';
 import { createDoorbell, type Ring } from './doorbell.js';
 import { createWebhookEndpoint } from './webhook-endpoint.js';
@@ -17,7 +16,6 @@ export interface WebhookDoorbellOptions {
   readonly secret: string;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly status: DaemonStatus;
   readonly now: () => number;
   readonly redis: Redis | undefined;
   /** Drain now (or queue one behind the drain in flight). */
@@ -33,7 +31,7 @@ export interface WebhookDoorbellOptions {
  * it within `webhook.crossCheckAfterMs`, the two channels disagree and a person should look.
  */
 export function createWebhookDoorbell(options: WebhookDoorbellOptions) {
-  const { config, logger, metrics, status, now } = options;
+  const { config, logger, metrics, now } = options;
   const crossCheck = new WebhookCrossCheck(config.webhook.crossCheckAfterMs);
   /** Only what the daemon's own filters fetch can be expected from the API. */
   const wanted = (ring: Ring): boolean =>
@@ -50,7 +48,6 @@ export function createWebhookDoorbell(options: WebhookDoorbellOptions) {
       options.trigger();
     },
   });
-  status.onCommitted = (events) => crossCheck.delivered(events.map((e) => e.id));
   const sweep = setInterval(() => {
     for (const late of crossCheck.overdue(now())) {
       metrics.webhooksUnconfirmed.inc();
@@ -79,6 +76,8 @@ export function createWebhookDoorbell(options: WebhookDoorbellOptions) {
   return {
     endpoint,
     crossCheck,
+    /** What a sink committed came through the Events API: the cross-check forgets it. */
+    delivered: (events: readonly WorkOSEvent[]) => crossCheck.delivered(events.map((e) => e.id)),
     open: () => doorbell.open(),
     async close() {
       clearInterval(sweep);

@@ -12,16 +12,7 @@ export interface WorkOSEvent {
   readonly [field: string]: unknown;
 }
 
-/**
- * Parses WorkOS timestamps leniently: ISO-8601 and the older `"2023-04-28 20:05:31.093"` form
- * (UTC, no zone). Returns NaN when the value is not a time.
- */
-export function parseEventTime(value: string): number {
-  const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(value)
-    ? `${value.replace(' ', 'T')}Z`
-    : value;
-  return Date.parse(iso);
-}
+export { parseEventTime } from '../time/parse-event-time.js';
 
 /** Counts by event type, for log lines that join WorkOS's own Datadog stream. */
 export function countByType(events: readonly WorkOSEvent[]): Record<string, number> {

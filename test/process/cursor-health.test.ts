@@ -31,7 +31,7 @@ describe('cursor health', () => {
     await w.writeConfig({ events: ['user.created'] });
     const refused = await runCli(['once', '--config', w.configPath], w.env);
     expect(refused.code).toBe(78);
-    expect(refused.stderr).toContain('workos-events-sync: the cursor was made for events [dsync.user.created, user.created], but the config now asks for events [user.created]');
+    expect(refused.stderr).toContain('workos-events-sync: the cursor of sink "jsonl" was made for events [dsync.user.created, user.created], but the config now asks for events [user.created]');
     expect(refused.stderr).toContain('--accept-filter-change');
     expect(await w.storedCursor()).toEqual(kept);
 
@@ -54,10 +54,10 @@ describe('cursor health', () => {
     await runCli(['cursor', 'set', last.id, '--created-at', new Date(Date.now() - 40 * DAY).toISOString(), '--config', w.configPath], w.env);
     const p = spawnCli(['run', '--config', w.configPath], w.env);
     running.push(p);
-    await p.waitForLog('the cursor is older than cursor.maxAgeDays');
+    await p.waitForLog('is older than cursor.maxAgeDays');
     const { status, body } = await ready(p);
     expect(status).toBe(503);
-    expect(body.problems.join('\n')).toMatch(/older than cursor\.maxAgeDays: recover with "run --from <ISO time>"/);
+    expect(body.problems.join('\n')).toMatch(/the cursor of sink jsonl .* is older than cursor\.maxAgeDays: recover with "run --from <ISO time> --sink jsonl"/);
     expect(await (await fetch(`${await p.httpUrl()}/metrics`)).text()).toContain('workos_events_sync_cursor_stale 1');
     expect(p.child.exitCode).toBeNull();
     p.child.kill('SIGTERM');
@@ -75,7 +75,7 @@ describe('cursor health', () => {
     expect((await runCli(['once', '--config', w.configPath], w.env)).code).toBe(0);
     const result = await runCli(['once', '--from', new Date().toISOString(), '--config', w.configPath], w.env);
     expect(result.code).toBe(78);
-    expect(result.stderr).toContain("is after the cursor's event");
+    expect(result.stderr).toContain('is after the cursor of sink "jsonl"');
   });
 
   it('reports a server that ignores the cursor on readiness and metrics, and keeps running', async () => {

@@ -47,7 +47,7 @@ describe('faults', () => {
     expect(written.length - 3000).toBeLessThanOrEqual(100);
   });
 
-  it('halts on a sink that keeps failing: the cursor stays, readiness and metrics say so', async () => {
+  it('halts a sink that keeps failing while the other sink goes on: its cursor stays, readiness and metrics say so', async () => {
     await w.writeConfig({
       pageSize: 50,
       retry: FAST_RETRY,
@@ -59,12 +59,15 @@ describe('faults', () => {
     await p.waitForLog('sink halted');
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as { problems: string[] }).problems).toContain('sink full-disk is halted: it keeps failing on a page');
+    expect(((await ready.json()) as { problems: string[] }).problems).toContain('sink full-disk is halted: it keeps failing on a page (the other sinks go on)');
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain('workos_events_sync_sink_halted{sink="full-disk"} 1');
     expect(metrics).toMatch(/workos_events_sync_drain_failures_total\{code="WES_ERR_SINK_UNAVAILABLE"\} [1-9]/);
+    // The deployment's cursor is the slowest sink's: the halted one has none yet.
     expect(await w.storedCursor()).toBeNull();
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    // Isolation: the healthy sink received everything meanwhile.
+    expect((await waitForEvents(w.eventsFile, 120, 10_000)).map((e) => e.id)).toEqual(w.fake.events.map((e) => e.id));
   });
 
   it('dead-letters what a sink refuses, moves on, and replays it on demand', async () => {

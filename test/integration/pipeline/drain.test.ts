@@ -256,9 +256,9 @@ describe('drain', () => {
     const store = new FileCursorStore(join(w.dir, 'cursor.json'));
     let failures = 2;
     const flaky = Object.assign(Object.create(store) as typeof store, {
-      set: async (cursor: Cursor) => {
+      commit: async (sink: string, cursor: Cursor, fence?: undefined, deployment?: Cursor) => {
         if (failures-- > 0) throw new WesError('WES_ERR_CURSOR_STORE_UNAVAILABLE', 'gone', { retryable: true });
-        return store.set(cursor);
+        return store.commit(sink, cursor, fence, deployment);
       },
     });
     const { waits, result } = await drainWith(config(), { cursorStore: flaky });
