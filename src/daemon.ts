@@ -15,6 +15,7 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { readiness } from './observability/readiness.js';
 import { drain, type DrainResult } from './pipeline/drain.js';
 import { setStartPosition } from './pipeline/set-start-position.js';
+import { createScheduledReconcile } from './reconcile/scheduled-reconcile.js';
 import { closeRedis, connectRedis, createRedisClient } from './redis/redis-client.js';
 import { sleep as realSleep, type Sleep } from './retry/sleep.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
@@ -116,6 +117,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const webhooks = options.webhookSecret && options.serveHttp && config.http.enabled
     ? createWebhookDoorbell({ config, logger, metrics, status, now, redis, secret: options.webhookSecret, trigger: () => scheduler?.trigger(), isPolling: () => !elector || elector.role === 'leader' })
     : undefined;
+  // Beside the drains, as leader, within its share of the budget (src/reconcile/scheduled-reconcile.ts).
+  const reconcile = config.reconcile.schedule === undefined ? undefined : createScheduledReconcile({
+    config, apiKey: options.apiKey, budget, metrics, logger, now, sleep, isLeader: () => !elector || elector.role === 'leader', leadership: () => elector?.leadership });
   let http: HttpServer | undefined;
   let stopping: Promise<void> | undefined;
   /** The drain in flight, from a tick or from `once`: shutdown waits for it within the grace period. */
@@ -235,12 +239,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
         elector.start();
       }
       scheduler.start();
+      reconcile?.start();
       logger.info({ schedule: config.schedule }, 'started');
     },
     stop() {
       stopping ??= (async () => {
         await scheduler?.stop();
         shutdown.abort();
+        await reconcile?.stop();
         const inFlight = current;
         if (inFlight) {
           const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.shutdownGraceMs, 'timeout').unref());

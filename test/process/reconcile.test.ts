@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { applyLifecycle } from '../fakes/lifecycle.js';
-import { runCli } from '../support/cli-process.js';
+import { runCli, spawnCli } from '../support/cli-process.js';
 import { API_KEY, POSTGRES_URL, tempDir } from '../support/harness.js';
 
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
@@ -89,6 +89,34 @@ describe('reconcile', () => {
     const after = await runCli(['reconcile', '--config', configPath], env);
     expect(after.code, after.stdout).toBe(0);
     expect(after.stdout).toContain('the mirror matches WorkOS');
+  });
+
+  it('run reconciles on reconcile.schedule as the leader, repairs with reconcile.fix, and shows it in /metrics', { timeout: 60_000 }, async () => {
+    applyLifecycle(fake, 400, { seed: 72, start: new Date(Date.now() - 3_600_000), spacingMs: 1000 });
+    const drained = await runCli(['once', '--config', configPath], env);
+    expect(drained.code, drained.stderr).toBe(0);
+    const [user] = (await admin.query(`select id from "${schema}".users where deleted_at is null order by id limit 1`)).rows as Array<{ id: string }>;
+    await admin.query(`update "${schema}".users set email = 'x' where id = $1`, [user!.id]);
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+    await writeFile(configPath, JSON.stringify({ ...config, http: { host: '127.0.0.1', port: 0 }, reconcile: { schedule: '*/1 * * * * *', fix: true } }));
+
+    const daemon = spawnCli(['run', '--config', configPath], env);
+    try {
+      const url = await daemon.httpUrl();
+      await daemon.waitForLog('reconcile: the mirror differed from WorkOS; fixed what no event changed meanwhile', 30_000);
+      await daemon.waitForLog('reconcile: the mirror matches WorkOS', 30_000);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/^workos_events_sync_reconcile_runs_total\{result="fixed"\} 1$/m);
+      expect(metrics).toMatch(/^workos_events_sync_reconcile_fixed_rows_total\{table="users"\} 1$/m);
+      expect(metrics).toMatch(/^workos_events_sync_reconcile_differences\{table="users"\} 0$/m);
+      expect(metrics).toMatch(/^workos_events_sync_reconcile_last_run_timestamp_seconds [0-9.e+]+$/m);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      expect((await daemon.exited).code).toBe(0);
+    }
+    const [row] = (await admin.query(`select email, changed_by from "${schema}".users where id = $1`, [user!.id])).rows as Array<Record<string, unknown>>;
+    expect(row).toMatchObject({ changed_by: 'reconcile' });
+    expect(row!['email']).not.toBe('x');
   });
 
   it('says plainly when the config has no postgres_mirror sink', async () => {
