@@ -35,3 +35,28 @@ export async function dumpMirror(pool: pg.Pool, schema: string): Promise<Record<
   }
   return out;
 }
+
+/**
+ * Schemas and sinks made by a test, closed and dropped after it: `schema()` names a new one,
+ * `sink(schema)` writes into it.
+ */
+export function useMirrorSchemas(admin: pg.Pool, afterEach: (fn: () => Promise<void>) => void): { schema(): string; sink(schema: string): Sink } {
+  const schemas: string[] = [];
+  const sinks: Sink[] = [];
+  afterEach(async () => {
+    for (const sink of sinks.splice(0)) await sink.close();
+    for (const schema of schemas.splice(0)) await admin.query(`drop schema if exists "${schema}" cascade`);
+  });
+  return {
+    schema() {
+      const schema = newMirrorSchema();
+      schemas.push(schema);
+      return schema;
+    },
+    sink(schema) {
+      const sink = mirrorSink(schema);
+      sinks.push(sink);
+      return sink;
+    },
+  };
+}

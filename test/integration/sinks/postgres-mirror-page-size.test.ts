@@ -1,18 +1,12 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Sink } from '../../../src/sinks/sink.js';
 import type { WorkOSEvent } from '../../../src/workos/event.js';
-import { dumpMirror, mirrorSink, newMirrorSchema } from '../../support/mirror-schema.js';
+import { dumpMirror, useMirrorSchemas } from '../../support/mirror-schema.js';
 import { POSTGRES_URL } from '../../support/services.js';
 
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
-let schemas: string[] = [];
-let sinks: Sink[] = [];
+const mirrors = useMirrorSchemas(admin, afterEach);
 
-afterEach(async () => {
-  for (const sink of sinks.splice(0)) await sink.close();
-  for (const schema of schemas.splice(0)) await admin.query(`drop schema if exists "${schema}" cascade`);
-});
 afterAll(async () => {
   await admin.end();
 });
@@ -24,10 +18,8 @@ const event = (n: number, type: string, data: Record<string, unknown>, at: strin
 
 /** Writes the stream in pages of `size` into a schema of its own; returns every table. */
 async function mirrored(events: readonly WorkOSEvent[], size: number): Promise<Record<string, unknown>> {
-  const schema = newMirrorSchema();
-  schemas.push(schema);
-  const sink = mirrorSink(schema);
-  sinks.push(sink);
+  const schema = mirrors.schema();
+  const sink = mirrors.sink(schema);
   for (let i = 0; i < events.length; i += size) await sink.write({ events: events.slice(i, i + size) });
   return dumpMirror(admin, schema);
 }
@@ -46,10 +38,8 @@ describe('the postgres_mirror sink: the outcome does not depend on the page size
     const users = one['users'] as Array<Record<string, unknown>>;
     expect(users).toMatchObject([{ id: 'user_01', last_name: null, deleted_at: t(6) }]);
     // The first event alone, then the update and the delete in one page.
-    const schema = newMirrorSchema();
-    schemas.push(schema);
-    const sink = mirrorSink(schema);
-    sinks.push(sink);
+    const schema = mirrors.schema();
+    const sink = mirrors.sink(schema);
     await sink.write({ events: stream.slice(0, 1) });
     await sink.write({ events: stream.slice(1) });
     expect(await dumpMirror(admin, schema)).toEqual(one);
