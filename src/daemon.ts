@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { createCursorStore } from './cursor/create-cursor-store.js';
+import { CursorMemory } from './cursor/cursor-memory.js';
+import { refreshCursorMemory } from './cursor/refresh-cursor-memory.js';
 import type { CursorStore, Fence } from './cursor/cursor-store.js';
 import type { DeadLetterStore } from './dead-letter/dead-letter-store.js';
 import { RedisDeadLetterStore } from './dead-letter/redis-dead-letter-store.js';
@@ -16,7 +18,7 @@ import { readiness } from './observability/readiness.js';
 import { drain, type DrainResult } from './pipeline/drain.js';
 import { setStartPosition } from './pipeline/set-start-position.js';
 import { createScheduledReconcile } from './reconcile/scheduled-reconcile.js';
-import { closeRedis, connectRedis, createRedisClient } from './redis/redis-client.js';
+import { closeRedis, connectRedis, createRedisClient, REDIS_RECONNECT_MAX_MS } from './redis/redis-client.js';
 import { sleep as realSleep, type Sleep } from './retry/sleep.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
 import { bindSinks, createSinks } from './sinks/create-sinks.js';
@@ -84,7 +86,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const metrics = options.metrics ?? createMetrics({ now });
   const redis: Redis | undefined = config.cursor.store === 'redis' ? createRedisClient(config.cursor.url, logger) : undefined;
   const cursorStore = options.cursorStore ?? createCursorStore(config.cursor, logger, redis);
-  const lease = redis && config.leader.enabled ? new LeaderLease({ redis, key: config.leader.key, ttlMs: config.leader.ttlMs, now }) : undefined;
+  // The lease runs on the monotonic clock (its default), not the injectable wall clock: a wall clock moved by NTP must not stretch it.
+  const lease = redis && config.leader.enabled
+    ? new LeaderLease({ redis, key: config.leader.key, ttlMs: config.leader.ttlMs, safetyMarginMs: config.leader.safetyMarginMs })
+    : undefined;
   const budgetOptions = { requestsPerMinute: config.rateLimit.requestsPerMinute, ...(config.rateLimit.burst ? { burst: config.rateLimit.burst } : {}), now, sleep };
   const budget: RateBudget = redis && config.rateLimit.shared
     ? createRedisRateBudget({ ...budgetOptions, redis, apiKey: options.apiKey, logger })
@@ -109,8 +114,17 @@ export function createDaemon(options: DaemonOptions): Daemon {
     unopened.delete(sink);
     logger.info({ sink: sink.name }, 'sink opened');
   };
+  /** The second copy of the cursor, in this process: what a wiped store gets back (see readCursor). */
+  const memory = new CursorMemory();
   const deps = {
-    ensureOpen, client, cursorStore, sinks: bindSinks(sinks, config.sinks), logger, sleep, now, observer: status, deadLetters, lastCommitted: () => status.lastCommitted, ...(options.random ? { random: options.random } : {}) };
+    ensureOpen, client, cursorStore, sinks: bindSinks(sinks, config.sinks), logger, sleep, now, observer: status, deadLetters, memory,
+    ...(lease ? { beforeRequest: () => lease.assertMayWrite() } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  };
+  // Replicas of `run` wait for each other on an empty store: long enough for a standby to reconnect
+  // to a restarted Redis and go through a lease round, in which it reads the store and restores its
+  // copy. A `once` has no replicas to wait for.
+  const runDeps = lease ? { ...deps, peerWaitMs: 2 * config.leader.renewIntervalMs + REDIS_RECONNECT_MAX_MS } : deps;
   const settings = { ...config, acceptFilterChange: options.acceptFilterChange ?? false };
   let scheduler: Scheduler | undefined;
   let elector: Elector | undefined;
@@ -125,8 +139,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
   /** The drain in flight, from a tick or from `once`: shutdown waits for it within the grace period. */
   let current: Promise<unknown> | undefined;
 
-  const runDrain = (signal: AbortSignal, fence?: Fence): Promise<DrainResult> => {
-    const running = drain(deps, settings, signal, fence);
+  const runDrain = (signal: AbortSignal, fence?: Fence, drainDeps = deps): Promise<DrainResult> => {
+    const running = drain(drainDeps, settings, signal, fence);
     const settled = running.then(() => undefined, () => undefined);
     current = settled;
     void settled.then(() => {
@@ -140,7 +154,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     if (elector && elector.role !== 'leader') return;
     const signal = elector ? AbortSignal.any([shutdown.signal, elector.leadership]) : shutdown.signal;
     try {
-      const result = await runDrain(signal, lease?.fence);
+      const result = await runDrain(signal, lease?.fence, runDeps);
       status.drainFinished();
       if (result.events > 0) logger.info({ pages: result.pages, events: result.events, cursor: result.cursor?.id ?? null }, 'caught up');
       else logger.debug({ cursor: result.cursor?.id ?? null }, 'no new events');
@@ -235,6 +249,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
           logger,
           onElected: () => scheduler?.trigger(),
           onRoleChange: (role) => status.setRole(role),
+          onStandbyRound: () => refreshCursorMemory({ store: cursorStore, memory, logger, onRestored: () => status.cursorRestored('standby') }),
         });
         elector.start();
       }

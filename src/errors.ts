@@ -83,3 +83,8 @@ export function isAborted(err: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted) return true;
   return isWesError(err) && err.code === 'WES_ERR_ABORTED';
 }
+
+/** This instance lost (or let run out) the leader lease: it must stop writing, and nothing is retried or dead-lettered. */
+export function isLeaseLost(err: unknown): boolean {
+  return isWesError(err) && err.code === 'WES_ERR_LEASE_LOST';
+}

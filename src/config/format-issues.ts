@@ -43,18 +43,35 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], knownKeys: rea
           lines.push(`${path}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
         }
         break;
-      case 'invalid_union':
-        if (issue.path.at(-1) === 'type' || (issue as { discriminator?: string }).discriminator === 'type') {
-          const input = (issue as { input?: unknown }).input;
-          const got = input && typeof input === 'object' ? (input as { type?: unknown }).type : input;
-          const hint = typeof got === 'string' ? closestWord(got, sinkTypes) : undefined;
-          lines.push(`${path.endsWith('.type') ? path : `${path}.type`}: unknown sink type ${describeInput(got)}; expected one of ${sinkTypes.join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`);
-        } else if ((issue as { discriminator?: string }).discriminator === 'store') {
-          lines.push(`${path}.store: expected "redis" or "file"`);
+      case 'invalid_union': {
+        const { discriminator, options, errors } = issue as { discriminator?: string; options?: unknown[]; errors?: z.core.$ZodIssue[][] };
+        const input = (issue as { input?: unknown }).input;
+        if (discriminator !== undefined) {
+          // zod's path may or may not end with the discriminator; the line always names it.
+          const at = path.endsWith(`.${discriminator}`) || path === discriminator ? path : `${formatPath([...issue.path, discriminator])}`;
+          const got = input && typeof input === 'object' ? (input as Record<string, unknown>)[discriminator] : input;
+          if (discriminator === 'type') {
+            const hint = typeof got === 'string' ? closestWord(got, sinkTypes) : undefined;
+            lines.push(`${at}: unknown sink type ${describeInput(got)}; expected one of ${sinkTypes.join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`);
+          } else {
+            const expected = (options ?? []).map((o) => JSON.stringify(o)).join(' or ');
+            lines.push(`${at}: expected ${expected}, got ${describeInput(got)}`);
+          }
+          break;
+        }
+        // A union of types (a string or a list of them): when the input has the type of exactly
+        // one option, that option's own problems are the ones to report.
+        const matched = (errors ?? []).filter((branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+        if (matched.length === 1) {
+          lines.push(...formatIssues(matched[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] })), knownKeys, sinkTypes));
+        } else if (matched.length === 0 && errors?.length) {
+          const expected = errors.map((branch) => (branch[0] as { expected?: string } | undefined)?.expected ?? 'something else').join(' or ');
+          lines.push(`${path}: expected ${expected}, got ${describeInput(input, issue.path)}`);
         } else {
           lines.push(`${path}: ${issue.message}`);
         }
         break;
+      }
       case 'invalid_type':
         lines.push(`${path}: ${issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${describeInput(issue.input, issue.path)}`}`);
         break;

@@ -35,6 +35,19 @@ function collectKeys(schema: unknown, into = new Set<string>()): Set<string> {
 }
 let knownKeys: string[] | undefined;
 
+/** The config paths that environment variables set (applyEnvOverrides), so a bad value says where it came from. */
+const OVERRIDDEN_BY: Readonly<Record<string, string>> = {
+  'workos.baseUrl': ENV.baseUrl,
+  'cursor.url': ENV.redisUrl,
+  logLevel: ENV.logLevel,
+  logFormat: ENV.logFormat,
+};
+
+/** `sinks[0].url: reason` -> `sinks[0].url`. */
+function pathOf(problem: string): string {
+  return problem.slice(0, problem.indexOf(': '));
+}
+
 /** Validates an already-parsed config object (the file's JSON) against the schema and the env. */
 export function parseConfig(raw: unknown, env: Env): Config {
   const problems: string[] = [];
@@ -46,7 +59,13 @@ export function parseConfig(raw: unknown, env: Env): Config {
   const result = configSchema.safeParse(merged, { reportInput: true });
   if (!result.success) {
     knownKeys ??= [...collectKeys(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }))];
-    problems.push(...formatIssues(result.error.issues, knownKeys, sinkTypes));
+    // A value whose ${VAR} is missing is reported once, as the missing variable.
+    const reported = new Set(problems.map(pathOf));
+    for (const line of formatIssues(result.error.issues, knownKeys, sinkTypes)) {
+      if (reported.has(pathOf(line))) continue;
+      const variable = OVERRIDDEN_BY[pathOf(line)];
+      problems.push(variable && env[variable] ? `${line} (set by ${variable})` : line);
+    }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;

@@ -2,17 +2,19 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { reconcileConfigIssues, reconcileConfigSchema } from '../reconcile/reconcile-config.js';
 import { sinkConfigSchema } from '../sinks/registry.js';
+import { urlField } from './url-field.js';
 
 /** The default Redis key of the cursor. */
 export const DEFAULT_CURSOR_KEY = 'workos-events-sync:cursor';
 /** Where the cursor lives when no Redis is configured. */
 export const DEFAULT_CURSOR_FILE = './.workos-events-sync/cursor.json';
 
-const baseUrl = z
-  .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.workos.com' })
-  .refine((u) => { const p = new URL(u); return (p.pathname === '/' || p.pathname === '') && !p.search && !p.username; }, {
-    error: 'expected only scheme, host and port (the WorkOS SDK cannot add a path prefix), e.g. http://127.0.0.1:4100',
-  });
+const baseUrl = urlField({
+  schemes: ['http', 'https'],
+  example: 'https://api.workos.com',
+  refine: (u) => (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash && !u.username && !u.password ? undefined
+    : 'expected only scheme, host and port (the WorkOS SDK cannot add a path prefix), e.g. http://127.0.0.1:4100',
+});
 
 const workosSchema = z
   .strictObject({
@@ -27,7 +29,7 @@ const maxAgeDays = z.number().positive().max(365).default(29)
 const redisCursorSchema = z.strictObject({
   store: z.literal('redis'),
   maxAgeDays,
-  url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').describe('Redis URL. Env: REDIS_URL.'),
+  url: urlField({ schemes: ['redis', 'rediss'], example: 'redis://redis:6379' }).describe('Redis URL, redis:// or rediss:// (TLS). Env: REDIS_URL.'),
   key: z.string().min(1).default(DEFAULT_CURSOR_KEY).describe(`Key holding the cursor. Default "${DEFAULT_CURSOR_KEY}".`),
 });
 
@@ -59,7 +61,8 @@ const leaderSchema = z
     enabled: z.boolean().default(true).describe('Elect one poller among instances sharing the Redis cursor. Needs cursor.store "redis"; ignored for a file cursor. Default true.'),
     key: z.string().min(1).default('workos-events-sync:leader').describe('Redis key of the lease. Default "workos-events-sync:leader".'),
     ttlMs: z.int().min(1000).default(15_000).describe('Lease time-to-live in ms: a standby takes over within about this long after the leader dies. Default 15000.'),
-    renewIntervalMs: z.int().min(100).default(5_000).describe('How often the leader renews (and a standby tries to take over), in ms. Default 5000.'),
+    renewIntervalMs: z.int().min(100).default(5_000).describe('How often the leader renews (and a standby tries to take over and reads the cursor), in ms. Default 5000.'),
+    safetyMarginMs: z.int().min(0).optional().describe('The leader starts no sink request within this long of its lease running out by its own clock (after a pause, or cut off from Redis). Must leave room for a renew interval: renewIntervalMs + safetyMarginMs < ttlMs. Default: a fifth of ttlMs.'),
   })
   .describe('Leader election, so that several replicas can run safely.');
 
@@ -128,6 +131,10 @@ export const configSchema = z
     }
     if (config.leader.renewIntervalMs * 2 > config.leader.ttlMs) {
       ctx.addIssue({ code: 'custom', path: ['leader', 'renewIntervalMs'], message: 'must be at most half of leader.ttlMs, or the lease can lapse between renewals' });
+    }
+    const { safetyMarginMs, renewIntervalMs, ttlMs } = config.leader;
+    if (safetyMarginMs !== undefined && renewIntervalMs + safetyMarginMs >= ttlMs) {
+      ctx.addIssue({ code: 'custom', path: ['leader', 'safetyMarginMs'], message: `must be less than leader.ttlMs minus leader.renewIntervalMs (${ttlMs - renewIntervalMs}), or the leader would stop writing between two renewals` });
     }
     if (config.cursor.store !== 'redis') {
       config.sinks.forEach((sink, i) => {

@@ -46,6 +46,11 @@ export interface CursorStore {
   open(): Promise<void>;
   get(): Promise<Cursor | null>;
   set(cursor: Cursor, fence?: Fence): Promise<void>;
+  /**
+   * Writes the cursor only if the store holds none; true if it did. Stores shared by several
+   * instances have it, so that a standby can put back a cursor a wiped store lost.
+   */
+  setIfAbsent?(cursor: Cursor): Promise<boolean>;
   reset(): Promise<void>;
   probe(): Promise<void>;
   close(): Promise<void>;

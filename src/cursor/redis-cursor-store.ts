@@ -75,6 +75,14 @@ export class RedisCursorStore implements CursorStore {
     }
   }
 
+  async setIfAbsent(cursor: Cursor): Promise<boolean> {
+    try {
+      return (await this.redis.set(this.key, serializeCursor(cursor, this.now()), 'NX')) === 'OK';
+    } catch (err) {
+      throw unavailable('restore', this.description, err);
+    }
+  }
+
   async reset(): Promise<void> {
     try {
       await this.redis.del(this.key);

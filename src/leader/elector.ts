@@ -20,6 +20,11 @@ export interface ElectorOptions {
   /** Called on becoming the leader: the daemon drains at once instead of waiting for a tick. */
   readonly onElected: () => void;
   readonly onRoleChange?: (role: Role) => void;
+  /**
+   * Run at the start of each round in which this instance stands by, before it tries the lease:
+   * the daemon keeps its copy of the cursor fresh there. A failure is logged, never fatal.
+   */
+  readonly onStandbyRound?: () => Promise<void>;
 }
 
 /**
@@ -52,6 +57,9 @@ export function createElector(options: ElectorOptions): Elector {
   };
 
   const round = async () => {
+    if (role === 'standby' && options.onStandbyRound) {
+      await options.onStandbyRound().catch((err: unknown) => logger.debug({ err }, 'standby could not refresh its copy of the cursor'));
+    }
     try {
       const held = await lease.acquireOrRenew();
       if (unreachable) logger.info({ lease: lease.key }, 'the leader lease is reachable again');

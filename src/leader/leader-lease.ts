@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Fence } from '../cursor/cursor-store.js';
+import { WesError } from '../errors.js';
 
 /** Extends the lease only if this token still holds it (never revives someone else's). */
 const RENEW = `
@@ -21,6 +22,13 @@ export interface LeaderLeaseOptions {
   readonly redis: Redis;
   readonly key: string;
   readonly ttlMs: number;
+  /**
+   * How long before the end of its own view of the lease this instance stops starting sink
+   * requests. It covers clock drift against Redis and the round trip of the renewal. Default: a
+   * fifth of the TTL.
+   */
+  readonly safetyMarginMs?: number | undefined;
+  /** A monotonic clock in ms (default `performance.now`): a wall clock moved by NTP must not stretch a lease. */
   readonly now?: () => number;
   /** Defaults to `host:pid:random`, so a person reading the key sees who holds it. */
   readonly token?: string;
@@ -28,15 +36,19 @@ export interface LeaderLeaseOptions {
 
 /**
  * A lease in Redis (`SET key token NX PX ttl`) saying which instance may poll and commit.
- * `heldUntil` is this instance's own, conservative view: the time of the last successful
- * acquire or renew plus the TTL. The cursor commit is fenced on the token in Redis itself, so
- * a wrong local view can delay work but never let two instances commit.
+ * `heldUntil` is this instance's own, conservative view: the time (on its monotonic clock) at
+ * which the last successful acquire or renew was sent, plus the TTL. The cursor commit is fenced
+ * on the token in Redis itself, so a wrong local view can never let two instances commit. Sink
+ * writes cannot be fenced in Redis, so they are gated on the local view instead, minus a margin
+ * (`assertMayWrite`): a process paused past its lease (SIGSTOP, a long GC, a frozen VM) stops
+ * before its next sink request instead of finishing its page beside the new leader.
  */
 export class LeaderLease {
   readonly key: string;
   readonly token: string;
   private readonly redis: Redis;
   private readonly ttlMs: number;
+  private readonly marginMs: number;
   private readonly now: () => number;
   private heldUntil = 0;
 
@@ -44,7 +56,8 @@ export class LeaderLease {
     this.redis = options.redis;
     this.key = options.key;
     this.ttlMs = options.ttlMs;
-    this.now = options.now ?? Date.now;
+    this.marginMs = options.safetyMarginMs ?? defaultSafetyMarginMs(options.ttlMs);
+    this.now = options.now ?? (() => performance.now());
     this.token = options.token ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   }
 
@@ -55,6 +68,19 @@ export class LeaderLease {
   /** True while the last acquire or renew is younger than the TTL. */
   isHeld(): boolean {
     return this.now() < this.heldUntil;
+  }
+
+  /**
+   * Throws WES_ERR_LEASE_LOST unless the lease is still ours by this process's own clock, with
+   * the safety margin to spare. Called before every sink request, so it is only a comparison.
+   */
+  assertMayWrite(): void {
+    const overdueMs = this.now() - (this.heldUntil - this.marginMs);
+    if (overdueMs < 0) return;
+    const why = this.heldUntil === 0
+      ? 'this instance does not hold the leader lease'
+      : `this instance's leader lease ran out by its own clock ${Math.round(overdueMs)} ms ago (was the process paused, or cut off from Redis?)`;
+    throw new WesError('WES_ERR_LEASE_LOST', `${why}; it starts no more sink requests until it holds the lease again`);
   }
 
   /** Takes the lease if free, or renews it if already ours. Throws when Redis is unreachable. */
@@ -89,4 +115,9 @@ export class LeaderLease {
     this.heldUntil = 0;
     await this.redis.eval(RELEASE, 1, this.key, this.token);
   }
+}
+
+/** A fifth of the TTL: 3 s of the default 15 s, and still below the TTL minus a renew interval (at most half of it). */
+export function defaultSafetyMarginMs(ttlMs: number): number {
+  return Math.floor(ttlMs / 5);
 }

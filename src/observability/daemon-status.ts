@@ -31,8 +31,6 @@ export class DaemonStatus implements DrainObserver {
   private violation = false;
   private readonly halted = new Set<string>();
   private lastDrain: StatusSnapshot['lastDrain'];
-  /** The last cursor this process committed (see DrainDeps.lastCommitted). */
-  lastCommitted: Cursor | null = null;
   /** Told of every committed page (the webhook cross-check forgets what arrived). */
   onCommitted: ((events: readonly WorkOSEvent[]) => void) | undefined;
 
@@ -100,7 +98,6 @@ export class DaemonStatus implements DrainObserver {
   committed(events: readonly WorkOSEvent[], cursor: Cursor): void {
     this.beat();
     this.metrics.observeCommit(events, []);
-    this.lastCommitted = cursor;
     this.onCommitted?.(events);
     this.violation = false;
     this.trackCursor(cursor.createdAt);
@@ -129,6 +126,10 @@ export class DaemonStatus implements DrainObserver {
     this.beat();
     this.metrics.retries.inc({ operation });
     if (rateLimited) this.metrics.observeWait(delayMs / 1000, 'retry_after');
+  }
+
+  cursorRestored(by: 'drain' | 'standby'): void {
+    this.metrics.cursorRestored.inc({ by });
   }
 
   orderViolation(): void {

@@ -51,6 +51,8 @@ export interface Metrics {
   readonly webhooksReceived: Counter<'result'>;
   /** Events a webhook announced that the Events API had not delivered within `webhook.crossCheckAfterMs`. */
   readonly webhooksUnconfirmed: Counter;
+  /** The cursor was found gone from its store and written back from memory, `by` the draining instance or a standby. */
+  readonly cursorRestored: Counter<'by'>;
   /** The scheduled reconciliation (`reconcile.schedule`). */
   readonly reconcile: ReconcileMetrics;
 
@@ -107,8 +109,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   // Both series exist from the start, so that rate() over them works before the first wait.
   for (const reason of ['retry_after', 'budget'] as const) rateLimitWaitSeconds.inc({ reason }, 0);
 
+  const cursorRestored = counter('cursor_restored_total', 'Times the cursor was found gone from its store (a Redis restarted without persistence) and written back from what an instance remembered, by who wrote it back (drain, standby).', ['by']);
+  for (const by of ['drain', 'standby'] as const) cursorRestored.inc({ by }, 0);
+
   const metrics = {
     registry,
+    cursorRestored,
     eventsDelivered: counter('events_delivered_total', 'Events accepted by a sink and committed, by sink and event type.', ['sink', 'event_type']),
     pages: counter('pages_total', 'Pages of events delivered to every sink and committed.'),
     requests: counter('requests_total', 'Requests to the WorkOS Events API, by HTTP status ("network" when no response came).', ['status']),

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RetryConfig } from '../config/schema.js';
 import type { DeadLetterStore } from '../dead-letter/dead-letter-store.js';
-import { isAborted, isWesError, WesError } from '../errors.js';
+import { isAborted, isLeaseLost, isWesError, WesError } from '../errors.js';
 import type { Sleep } from '../retry/sleep.js';
 import { withRetry } from '../retry/with-retry.js';
 import type { Sink, SinkPage } from '../sinks/sink.js';
@@ -29,6 +29,13 @@ export interface DeliverOptions {
   readonly now?: () => number;
   /** Opens a sink whose service was down when the daemon started; a no-op once open. */
   readonly ensureOpen?: (sink: Sink) => Promise<void>;
+  /** Throws once this instance may no longer write (its leader lease ran out): called before every sink request. */
+  readonly beforeRequest?: (() => void) | undefined;
+}
+
+/** Stops the page at once: neither retried, nor dead-lettered, nor counted against the sink. */
+function mustStop(err: unknown, options: DeliverOptions): boolean {
+  return isAborted(err, options.signal) || isLeaseLost(err);
 }
 
 function errorFields(err: unknown): { code: string; message: string } {
@@ -46,9 +53,10 @@ async function deadLetterFailures(binding: SinkBinding, events: readonly WorkOSE
   const failed: WorkOSEvent[] = [];
   for (const event of events) {
     try {
+      options.beforeRequest?.();
       await binding.sink.write({ events: [event] });
     } catch (err) {
-      if (isAborted(err, options.signal)) throw err;
+      if (mustStop(err, options)) throw err;
       await store.add(binding.sink.name, [event], errorFields(err));
       failed.push(event);
     }
@@ -70,8 +78,9 @@ async function deliverToSink(binding: SinkBinding, page: SinkPage, options: Deli
   const started = now();
   try {
     await withRetry(async () => {
+      options.beforeRequest?.();
       await options.ensureOpen?.(sink);
-      await sink.write({ events });
+      await sink.write({ events, beforeRequest: options.beforeRequest });
     }, {
       what: `write a page to sink "${sink.name}"`,
       fields: { sink: sink.name, first_event_id: events[0]!.id },
@@ -84,7 +93,7 @@ async function deliverToSink(binding: SinkBinding, page: SinkPage, options: Deli
       ...(options.random ? { random: options.random } : {}),
     });
   } catch (err) {
-    if (isAborted(err, options.signal)) throw err;
+    if (mustStop(err, options)) throw err;
     if (binding.onFailure !== 'dead-letter') {
       options.observer.sinkHalted(sink.name, true);
       throw err;

@@ -18,6 +18,11 @@ export interface DrainObserver {
   /** A wait before another attempt of `operation`. */
   retried(operation: string, delayMs: number, rateLimited: boolean): void;
   orderViolation(): void;
+  /**
+   * The store was found empty and the remembered cursor written back: by the instance about to
+   * drain (`drain`), or by a standby in its lease round (`standby`).
+   */
+  cursorRestored(by: 'drain' | 'standby'): void;
 }
 
 export const noopObserver: DrainObserver = {
@@ -28,4 +33,5 @@ export const noopObserver: DrainObserver = {
   deadLettered: () => undefined,
   retried: () => undefined,
   orderViolation: () => undefined,
+  cursorRestored: () => undefined,
 };

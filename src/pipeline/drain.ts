@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { CursorMemory } from '../cursor/cursor-memory.js';
 import { describeFilter, filterOf, sameFilter, type Cursor, type CursorStore, type Fence } from '../cursor/cursor-store.js';
 import type { DeadLetterStore } from '../dead-letter/dead-letter-store.js';
-import { isAborted, isWesError, WesError } from '../errors.js';
+import { isAborted, isLeaseLost, WesError } from '../errors.js';
 import type { Sleep } from '../retry/sleep.js';
 import { withRetry, type RetryOptions } from '../retry/with-retry.js';
 import type { Sink } from '../sinks/sink.js';
@@ -12,6 +13,7 @@ import { noopObserver, type DrainObserver } from './drain-observer.js';
 import { logPage } from './log-page.js';
 import { checkOrder } from './order-guard.js';
 import { pages } from './pager.js';
+import { readCursor } from './read-cursor.js';
 import { resolveStart } from './resolve-start.js';
 
 export interface DrainDeps {
@@ -24,10 +26,14 @@ export interface DrainDeps {
   readonly random?: () => number;
   readonly observer?: DrainObserver;
   readonly deadLetters?: DeadLetterStore | undefined;
-  /** The last cursor this process committed: restored if the store comes back empty (a Redis restarted without persistence). */
-  readonly lastCommitted?: () => Cursor | null;
+  /** The freshest cursor this process has seen: restored if the store comes back empty (a Redis restarted without persistence). */
+  readonly memory?: CursorMemory;
+  /** See ReadCursorOptions.peerWaitMs; 0 (default) without replicas. */
+  readonly peerWaitMs?: number;
   /** Opens a sink that could not be opened at start (see DeliverOptions.ensureOpen). */
   readonly ensureOpen?: (sink: Sink) => Promise<void>;
+  /** Throws once this instance may no longer write (its leader lease ran out by its own clock). */
+  readonly beforeRequest?: () => void;
 }
 
 export type DrainSettings = Pick<Config, 'pageSize' | 'events' | 'organizationId' | 'startFrom' | 'retry'> & {
@@ -72,14 +78,10 @@ export async function drain(deps: DrainDeps, settings: DrainSettings, signal?: A
   });
   const filter = filterOf(settings.events, settings.organizationId);
 
-  let stored = await withRetry(() => cursorStore.get(), retry('read the cursor', 'cursor_read'));
-  const remembered = deps.lastCommitted?.() ?? null;
-  if (!stored && remembered) {
-    // Starting over from "startFrom" would replay up to 30 days; what this process committed is known to be delivered.
-    logger.error({ cursor: remembered.id, store: cursorStore.description }, 'the cursor vanished from the store (was Redis restarted without persistence?); restoring the last cursor this instance committed');
-    await withRetry(() => cursorStore.set(remembered, fence), retry('restore the cursor', 'cursor_commit'));
-    stored = remembered;
-  }
+  // Before anything else: a leader resumed after a pause must not even fetch on the old lease.
+  deps.beforeRequest?.();
+  const memory = deps.memory ?? new CursorMemory();
+  const stored = await readCursor({ store: cursorStore, memory, logger, observer, sleep: deps.sleep, signal, fence, retry, peerWaitMs: deps.peerWaitMs ?? 0 });
   observer.cursorRead(stored);
   let cursor = stored ?? resolveStart(settings.startFrom, deps.now());
   if (stored?.filter && !sameFilter(stored.filter, filter)) {
@@ -90,6 +92,7 @@ export async function drain(deps: DrainDeps, settings: DrainSettings, signal?: A
     // Pin the start point and the filter now: "now" re-evaluated after a restart would skip what happened between.
     const pinned: Cursor = { ...cursor, filter };
     await withRetry(() => cursorStore.set(pinned, fence), retry('write the start position', 'cursor_commit'));
+    memory.remember(pinned);
     cursor = pinned;
     if (!stored) logger.info({ start_from: cursor.createdAt }, 'no cursor yet; starting from a point in time');
   }
@@ -97,7 +100,10 @@ export async function drain(deps: DrainDeps, settings: DrainSettings, signal?: A
   const fetchPage = (query: EventsQuery) =>
     withRetry(() => deps.client.fetchPage(query, signal), { ...retry('fetch a page of events', 'fetch'), fields: { after: query.after ?? null } });
   const base = { limit: settings.pageSize, events: settings.events, organizationId: settings.organizationId };
-  const deliverOptions = { logger, retry: settings.retry, sleep: deps.sleep, signal, observer, deadLetters: deps.deadLetters, now: deps.now, ensureOpen: deps.ensureOpen, ...(deps.random ? { random: deps.random } : {}) };
+  const deliverOptions = {
+    logger, retry: settings.retry, sleep: deps.sleep, signal, observer, deadLetters: deps.deadLetters, now: deps.now, ensureOpen: deps.ensureOpen, beforeRequest: deps.beforeRequest,
+    ...(deps.random ? { random: deps.random } : {}),
+  };
 
   let pageCount = 0;
   let eventCount = 0;
@@ -115,6 +121,7 @@ export async function drain(deps: DrainDeps, settings: DrainSettings, signal?: A
       await deliverToSinks(deps.sinks, page, deliverOptions);
       const next: Cursor = { id: last.id, createdAt: last.created_at, filter };
       await withRetry(() => cursorStore.set(next, fence), retry('commit the cursor', 'cursor_commit'));
+      memory.remember(next);
       cursor = next;
       pageCount++;
       eventCount += page.events.length;
@@ -123,7 +130,7 @@ export async function drain(deps: DrainDeps, settings: DrainSettings, signal?: A
       if (signal?.aborted) return result(true);
     }
   } catch (err) {
-    if (isAborted(err, signal) && !(isWesError(err) && err.code === 'WES_ERR_LEASE_LOST')) return result(true);
+    if (isAborted(err, signal) && !isLeaseLost(err)) return result(true);
     throw err;
   }
   return result(false);

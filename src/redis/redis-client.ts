@@ -2,6 +2,9 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { redactUrl } from '../observability/redact-url.js';
 
+/** The longest pause between two reconnect attempts: a client is back at most this long after Redis is. */
+export const REDIS_RECONNECT_MAX_MS = 2_000;
+
 /**
  * One ioredis client for the cursor, the leader lease, the rate budget and the dead letters.
  * Commands fail fast while Redis is down (no offline queue), so the pipeline's own retries decide
@@ -15,7 +18,7 @@ export function createRedisClient(url: string, logger: Logger): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
-    retryStrategy: (times) => Math.min(times * 250, 2_000),
+    retryStrategy: (times) => Math.min(times * 250, REDIS_RECONNECT_MAX_MS),
   });
   let ready = false;
   // Without an 'error' listener ioredis would crash the process on the first refused connection.

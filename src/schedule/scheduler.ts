@@ -22,7 +22,13 @@ export function createScheduler(expression: string, onTick: () => Promise<void>,
   let inFlight: Promise<void> | undefined;
   let queued = false;
   let stopped = false;
+  /** Ticks node-cron could not run on time (the process was paused or its event loop blocked). */
+  let missed = 0;
   const run = (): void => {
+    if (missed > 0) {
+      logger.warn({ missed_ticks: missed }, 'schedule ticks were missed (the process was paused or its event loop blocked); draining now');
+      missed = 0;
+    }
     inFlight = onTick().finally(() => {
       inFlight = undefined;
       if (queued && !stopped) {
@@ -39,7 +45,21 @@ export function createScheduler(expression: string, onTick: () => Promise<void>,
     }
     run();
   };
-  const task = cron.createTask(expression, tick, { name: 'workos-events-sync drain' });
+  // node-cron prints its own coloured lines on stderr, which must carry only the daemon's pino JSON:
+  // its messages go through pino, and missed ticks (one line each after a pause) are summed above.
+  const cronLogger = logger.child({ component: 'node-cron' });
+  const task = cron.createTask(expression, tick, {
+    name: 'workos-events-sync drain',
+    logger: {
+      info: (message: string) => cronLogger.debug(message),
+      debug: (message: string | Error, err?: unknown) => cronLogger.debug({ err }, String(message)),
+      warn: (message: string) => cronLogger.warn(message),
+      error: (message: string | Error, err?: unknown) => cronLogger.error({ err: err ?? message }, String(message)),
+    },
+  });
+  task.on('execution:missed', () => {
+    missed++;
+  });
   return {
     start() {
       stopped = false;

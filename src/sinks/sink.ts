@@ -25,6 +25,13 @@ export interface Sink {
 /** What a sink receives: the events of one page, in order, exactly as WorkOS sent them. */
 export interface SinkPage {
   readonly events: readonly WorkOSEvent[];
+  /**
+   * A sink that makes several requests for one page (the http sink's event mode) calls this right
+   * before each one after the first. It throws (WES_ERR_LEASE_LOST) once this instance may no
+   * longer write, e.g. it was paused past its leader lease: the sink lets the error through.
+   * The pipeline itself calls it before each `write`, so a sink making one request needs nothing.
+   */
+  readonly beforeRequest?: (() => void) | undefined;
 }
 
 /** What the daemon hands every sink it creates. */

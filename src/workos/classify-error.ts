@@ -32,11 +32,22 @@ function detailOf(err: unknown): string {
   return fields ? `${message} [${fields}]` : message;
 }
 
+export interface ClassifyContext {
+  readonly baseUrl: string;
+  readonly path?: string;
+  readonly retryAfterMs: number;
+  readonly signal?: AbortSignal | undefined;
+  /** Status of the HTTP answer the request got, if any (seen by the fetch wrapper). */
+  readonly answered?: number | undefined;
+  /** workos.timeoutMs, for the message when the client gave up waiting. */
+  readonly timeoutMs?: number;
+}
+
 /**
  * Maps a failed `GET /events` to a WesError by status, never by message text: network errors,
  * 408, 429 and 5xx are retryable; 4xx are not, with a reason that says what to change.
  */
-export function classifyWorkOSError(err: unknown, context: { baseUrl: string; path?: string; retryAfterMs: number; signal?: AbortSignal | undefined }): WesError {
+export function classifyWorkOSError(err: unknown, context: ClassifyContext): WesError {
   const path = context.path ?? '/events';
   if (context.signal?.aborted) return abortedError();
   const status = statusOf(err);
@@ -51,6 +62,11 @@ export function classifyWorkOSError(err: unknown, context: { baseUrl: string; pa
   }
   if (status === 429) {
     return new WesError('WES_ERR_WORKOS_RATE_LIMITED', `WorkOS rate limit reached (429)`, { retryable: true, retryAfterMs: context.retryAfterMs, cause, httpStatus: status });
+  }
+  // The SDK reports its own timeout as a 408 too; only an answer that said 408 is WorkOS's.
+  if (status === 408 && context.answered !== 408 && context.timeoutMs !== undefined) {
+    const what = context.answered === undefined ? 'no answer from WorkOS' : `the ${context.answered} answer from WorkOS did not arrive in full`;
+    return new WesError('WES_ERR_WORKOS_UNAVAILABLE', `${what} at ${context.baseUrl} within ${context.timeoutMs} ms (workos.timeoutMs)`, { retryable: true, cause });
   }
   if (status === 408 || status >= 500) {
     const html = (err as SdkErrorShape).cause !== undefined || (err as SdkErrorShape).rawStatus !== undefined ? ' with a non-JSON body' : '';

@@ -32,6 +32,8 @@ export interface WorkOSApiOptions {
 interface RequestScope {
   readonly signal: AbortSignal | undefined;
   retryAfter: string | null;
+  /** Status of the answer that came, if one did: a 408 without one is the SDK's own timeout. */
+  answered: number | undefined;
 }
 
 /**
@@ -56,7 +58,10 @@ export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
       throw err;
     }
     options.onResponse?.(response.status);
-    if (current) current.retryAfter = response.headers.get('retry-after');
+    if (current) {
+      current.retryAfter = response.headers.get('retry-after');
+      current.answered = response.status;
+    }
     return response;
   };
   const workos = new WorkOS(options.apiKey, {
@@ -74,7 +79,7 @@ export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
         const waited = await options.budget.take(signal);
         if (waited > 0) options.onBudgetWait?.(waited);
       }
-      const state: RequestScope = { signal, retryAfter: null };
+      const state: RequestScope = { signal, retryAfter: null, answered: undefined };
       try {
         const response = await scope.run(state, () => workos.get(path, { query }));
         return response.data;
@@ -84,6 +89,8 @@ export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
           path,
           retryAfterMs: parseRetryAfter(state.retryAfter, options.retryAfter, now()),
           signal,
+          answered: state.answered,
+          timeoutMs: options.timeoutMs,
         });
         // Every instance sharing the budget holds back until Retry-After has passed, not only this request.
         if (failure.code === 'WES_ERR_WORKOS_RATE_LIMITED' && options.budget) await options.budget.blockFor(failure.retryAfterMs ?? 0);

@@ -39,17 +39,19 @@ describe('the workos-events-sync command', () => {
     expect(publishable.stderr).toMatch(/publishable key/);
   });
 
-  it('check reports the config, WorkOS, the cursor and each sink', async () => {
+  it('check reports the config, WorkOS, the cursor and each sink, and warns (exit 0) that the Redis keeps nothing on disk', async () => {
     seedBacklog(w.fake, 3);
     const result = await runCli(['check', '--config', w.configPath], w.env);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     expect(lines[0]).toMatch(/^ok {4}config/);
     expect(lines[1]).toContain(`oldest retained event ${w.fake.events[0]!.id}`);
     expect(lines[2]).toMatch(/^ok {4}cursor .*no cursor yet: will start from earliest/);
-    expect(lines[3]).toMatch(/^ok {4}leader .* is free/);
-    expect(lines[4]).toMatch(/^ok {4}sink jsonl/);
+    // The shared test Redis runs with appendonly no and save "".
+    expect(lines[3]).toMatch(/^warn {2}redis .* keeps nothing on disk .*: a restart of that Redis empties the cursor and the leader lease; .*startFrom \("earliest"\)/);
+    expect(lines[4]).toMatch(/^ok {4}leader .* is free/);
+    expect(lines[5]).toMatch(/^ok {4}sink jsonl/);
     expect(w.fake.requests[0]!.query.get('limit')).toBe('1');
   });
 

@@ -71,7 +71,7 @@ export function testDaemon(config: Config, extra: Partial<DaemonOptions> = {}): 
   return { daemon, waits, logs: lines, stdout };
 }
 
-/** The events in a JSON-lines file, in file order. */
+/** The events in a JSON-lines file, in file order, as far as they are written. */
 export async function readJsonl(path: string): Promise<WorkOSEvent[]> {
   let text = '';
   try {
@@ -79,7 +79,9 @@ export async function readJsonl(path: string): Promise<WorkOSEvent[]> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as WorkOSEvent);
+  // A page being appended right now ends without its newline: only complete lines count.
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  return complete.split('\n').filter(Boolean).map((line) => JSON.parse(line) as WorkOSEvent);
 }
 
 

@@ -22,10 +22,11 @@ async function freePort(): Promise<number> {
  */
 export class TestRedisServer {
   private child: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number, private readonly extraArgs: readonly string[]) {}
 
-  static async start(): Promise<TestRedisServer> {
-    const server = new TestRedisServer(await freePort());
+  /** `extraArgs` are added to redis-server's command line, e.g. `--dir` for a test that turns persistence on. */
+  static async start(extraArgs: readonly string[] = []): Promise<TestRedisServer> {
+    const server = new TestRedisServer(await freePort(), extraArgs);
     await server.restart();
     return server;
   }
@@ -40,7 +41,7 @@ export class TestRedisServer {
 
   /** `redis-server` in the foreground, as a child of the test. */
   async restart(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs], { stdio: 'ignore' });
     for (let i = 0; i < 100 && !(await this.ping()); i++) await new Promise((r) => setTimeout(r, 50));
     if (!(await this.ping())) throw new Error(`redis-server on port ${this.port} did not start`);
   }

@@ -47,8 +47,9 @@ export function useWorld(extra: Record<string, unknown> = {}): World {
         // Every test shares the key's budget in Redis: leave room, so no test waits on another's requests.
         rateLimit: { requestsPerMinute: 6000 },
         ...more,
-        // Keys of this test's own, so that a lease left by a killed process never blocks another test.
-        leader: { key: `${world.cursorKey}:leader`, ...(more.leader as object | undefined) },
+        // Keys of this test's own, so that a lease left by a killed process never blocks another test;
+        // the world's lease timings hold for every config it writes, unless the config sets its own.
+        leader: { key: `${world.cursorKey}:leader`, ...(extra.leader as object | undefined), ...(more.leader as object | undefined) },
         deadLetter: { keyPrefix: `${world.cursorKey}:dlq` },
       }));
     world.storedCursor = async () => {

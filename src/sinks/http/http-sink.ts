@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { urlField } from '../../config/url-field.js';
 import { WesError } from '../../errors.js';
 import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
@@ -17,24 +18,14 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** A probe only opens a TCP connection: it need not wait as long as a delivery may. */
 const PROBE_TIMEOUT_MS = 3_000;
 
-/**
- * Issues about the URL and the headers carry no `input`: after `${VAR}` substitution they may hold
- * a token, and the config loader would print the input next to the message.
- */
-function checkUrl(raw: string, ctx: z.RefinementCtx): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    ctx.addIssue({ code: 'custom', message: 'expected an http(s) URL such as https://app.example.com/webhooks/workos', input: undefined });
-  } else if (url.username || url.password) {
-    ctx.addIssue({ code: 'custom', message: 'expected no credentials in the URL (fetch refuses them): send them in `headers`, e.g. "Authorization": "Bearer ${RECEIVER_TOKEN}"', input: undefined });
-  }
-}
+// fetch refuses a URL with credentials: they belong in `headers`.
+const receiverUrl = urlField({
+  schemes: ['http', 'https'],
+  example: 'https://app.example.com/webhooks/workos',
+  refine: (u) => (u.username || u.password ? 'expected no credentials in the URL (fetch refuses them): send them in `headers`, e.g. "Authorization": "Bearer ${RECEIVER_TOKEN}"' : undefined),
+});
 
+/** Issues about the headers carry no `input`: after `${VAR}` substitution they may hold a token. */
 function checkHeaders(headers: Record<string, string>, ctx: z.RefinementCtx): void {
   for (const [name, value] of Object.entries(headers)) {
     const problem = !HEADER_NAME.test(name)
@@ -52,7 +43,7 @@ export const httpSinkConfigSchema = z
   .strictObject({
     type: z.literal('http'),
     ...sinkCommonFields,
-    url: z.string().superRefine(checkUrl)
+    url: receiverUrl
       .describe('The receiver to POST to, typically your existing WorkOS webhook route, e.g. https://app.example.com/webhooks/workos. Required.'),
     secret: z.string().min(1, 'expected the webhook secret, e.g. "${WORKOS_WEBHOOK_SECRET}"')
       .describe('The webhook secret your handler verifies `WorkOS-Signature` with (`workos.webhooks.constructEvent`). Write it as "${WORKOS_WEBHOOK_SECRET}", never in the file. Required.'),
@@ -102,7 +93,9 @@ class HttpSink implements Sink {
       // One at a time, in page order: a handler sees events in the order WorkOS created them. If
       // event k fails, the events before it were accepted and come again (same Idempotency-Key)
       // when the page is retried.
-      for (const event of page.events) {
+      for (const [i, event] of page.events.entries()) {
+        // A leader paused mid-page must not go on POSTing beside the instance that took over.
+        if (i > 0) page.beforeRequest?.();
         await postWebhook(this.settings, JSON.stringify(webhookBody(event)), event.id, signal, this.target(`event ${event.id}`));
       }
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlField } from '../../config/url-field.js';
 import { sinkCommonFields } from '../sink-common-config.js';
 import { defaultStreamSubjects, subjectTemplateProblem } from './subject-template.js';
 
@@ -13,6 +14,9 @@ export const DEFAULT_NATS_SERVER = 'nats://127.0.0.1:4222';
  */
 export const DEFAULT_DUPLICATE_WINDOW_MS = 600_000;
 
+// The NATS client reads only host and port (TLS comes from the server's INFO), so a bare
+// "host:port" is accepted as it is by the client; "ws://" would need another transport.
+const natsServer = urlField({ schemes: ['nats', 'tls'], example: 'nats://nats:4222', schemeOptional: true });
 const streamName = z.string().min(1).max(255).regex(/^[^\s.*>/\\]+$/, 'expected a stream name without whitespace, ".", "*", ">", "/" or "\\"');
 const streamSubject = z.string().min(1).regex(/^\S+$/, 'expected a NATS subject without whitespace');
 
@@ -39,8 +43,8 @@ export const natsSinkConfigSchema = z
   .strictObject({
     type: z.literal('nats'),
     ...sinkCommonFields,
-    servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default(DEFAULT_NATS_SERVER)
-      .describe(`NATS server URL or URLs, e.g. "nats://nats:4222". Default "${DEFAULT_NATS_SERVER}". Credentials in a URL are never logged.`),
+    servers: z.union([natsServer, z.array(natsServer).min(1)]).default(DEFAULT_NATS_SERVER)
+      .describe(`NATS server URL or URLs, e.g. "nats://nats:4222" (or "tls://", or a bare "host:port"). Default "${DEFAULT_NATS_SERVER}". Credentials in a URL are never logged.`),
     user: z.string().min(1).optional().describe('User name, for user/password authentication (use "${VAR}" for secrets).'),
     pass: z.string().min(1).optional().describe('Password, with user; put it in as "${VAR}", never in the file.'),
     token: z.string().min(1).optional().describe('Authentication token, instead of user and pass; put it in as "${VAR}".'),

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { urlField } from '../../config/url-field.js';
 import { redactUrl } from '../../observability/redact-url.js';
 import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
@@ -14,17 +15,7 @@ import { AmqpTimeoutError, within } from './within.js';
 /** How many confirmed event ids a sink remembers, to skip them when a page is written again. */
 export const CONFIRMED_IDS_KEPT = 100_000;
 
-// A custom check with no `input`, so that a rejected URL (which may hold a password put in
-// through ${VAR}) is never echoed in the config error.
-const amqpUrl = z.string().check((ctx) => {
-  let ok = /^amqps?:\/\//.test(ctx.value);
-  try {
-    if (ok) new URL(ctx.value);
-  } catch {
-    ok = false;
-  }
-  if (!ok) ctx.issues.push({ code: 'custom', message: 'expected an amqp:// or amqps:// URL, e.g. "amqp://user:${RABBITMQ_PASSWORD}@rabbitmq:5672"', input: undefined });
-});
+const amqpUrl = urlField({ schemes: ['amqp', 'amqps'], example: 'amqp://user:${RABBITMQ_PASSWORD}@rabbitmq:5672' });
 
 const routingKeyTemplate = z.string().max(255).check((ctx) => {
   const problem = routingKeyTemplateProblem(ctx.value);

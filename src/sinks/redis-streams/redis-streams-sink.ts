@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { urlField } from '../../config/url-field.js';
 import { WesError } from '../../errors.js';
 import { redactUrl } from '../../observability/redact-url.js';
 import { sinkCommonFields } from '../sink-common-config.js';
@@ -22,7 +23,7 @@ export const redisStreamsSinkConfigSchema = z
   .strictObject({
     type: z.literal('redis_streams'),
     ...sinkCommonFields,
-    url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    url: urlField({ schemes: ['redis', 'rediss'], example: 'redis://:${REDIS_PASSWORD}@redis:6379' })
       .describe('Redis URL, redis:// or rediss:// (TLS). Put a password in as ${VAR}, e.g. "redis://:${REDIS_PASSWORD}@redis:6379". Required.'),
     stream: z.string().min(1)
       .refine((t) => unknownPlaceholders(t).length === 0, { error: 'expected only the placeholders {event} and {organization_id}' })

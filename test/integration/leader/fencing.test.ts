@@ -23,6 +23,21 @@ describe('leader lease and fenced commits', () => {
     expect(await b.holder()).toBe('b');
   });
 
+  it('lets the leader start sink requests only until its own view of the lease, minus the margin, runs out', async () => {
+    let clock = 1_000;
+    const lease = new LeaderLease({ redis: w.redis, key: `${w.cursorKey}:lease`, ttlMs: 1_000, safetyMarginMs: 200, now: () => clock, token: 'a' });
+    expect(() => lease.assertMayWrite()).toThrow(/does not hold the leader lease/);
+    expect(await lease.acquireOrRenew()).toBe(true);
+    clock += 799;
+    expect(() => lease.assertMayWrite()).not.toThrow();
+    // A pause: the process wakes up past renewal time + ttl - margin, still believing it leads.
+    clock += 1;
+    expect(lease.isHeld()).toBe(true);
+    expect(() => lease.assertMayWrite()).toThrow(expect.objectContaining({ code: 'WES_ERR_LEASE_LOST', retryable: false }));
+    expect(await lease.acquireOrRenew()).toBe(true);
+    expect(() => lease.assertMayWrite()).not.toThrow();
+  });
+
   it('refuses a cursor commit from an instance that lost the lease, atomically', async () => {
     const leaseKey = `${w.cursorKey}:lease`;
     const store = new RedisCursorStore({ redis: w.redis, key: w.cursorKey, where: 'test' });

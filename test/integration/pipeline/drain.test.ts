@@ -5,6 +5,7 @@ import { WesError } from '../../../src/errors.js';
 import type { Sink, SinkPage } from '../../../src/sinks/sink.js';
 import { seedBacklog } from '../../fakes/seed-backlog.js';
 import { readJsonl, REDIS_URL, testConfig, testDaemon } from '../../support/harness.js';
+import { keysMatching } from '../../support/redis-keys.js';
 import { useWorld } from '../../support/world.js';
 
 const w = useWorld();
@@ -298,5 +299,41 @@ describe('drain', () => {
     expect(second.result.events).toBe(1);
     expect(w.fake.requests.at(-1)!.query.get('range_start')).toBe('2026-02-01T00:00:00.000Z');
     expect(await storedCursor()).toMatchObject({ id: w.fake.events.at(-1)!.id, createdAt: w.fake.events.at(-1)!.created_at });
+  });
+
+  it('stops a page when the lease ran out mid-page by the process\'s own clock: nothing is retried, dead-lettered or committed', async () => {
+    seedBacklog(w.fake, 20, { seed: 9 });
+    const written: string[] = [];
+    // A sink that sends one request per event, like the http sink's event mode; the first request
+    // blocks the event loop past the lease, as a SIGSTOP or a long GC pause would.
+    const stalling: Sink = {
+      name: 'stalling',
+      type: 'test',
+      open: async () => undefined,
+      probe: async () => undefined,
+      close: async () => undefined,
+      write: async (page) => {
+        for (const [i, event] of page.events.entries()) {
+          if (i > 0) page.beforeRequest?.();
+          written.push(event.id);
+          if (i === 0) {
+            const until = performance.now() + 1_100;
+            while (performance.now() < until) { /* paused */ }
+          }
+        }
+      },
+    };
+    const cfg = config({ leader: { key: `${w.cursorKey}:leader`, ttlMs: 1_000, renewIntervalMs: 300 }, sinks: [{ type: 'jsonl', path: w.eventsFile, onFailure: 'dead-letter' }], deadLetter: { keyPrefix: `${w.cursorKey}:dlq` } });
+    const t = testDaemon(cfg, { sinks: [stalling] });
+    await t.daemon.open();
+    try {
+      await expect(t.daemon.drainOnce()).rejects.toMatchObject({ code: 'WES_ERR_LEASE_LOST' });
+    } finally {
+      await t.daemon.stop();
+    }
+    expect(written).toEqual([w.fake.events[0]!.id]);
+    expect(await keysMatching(w.redis, `${w.cursorKey}:dlq*`)).toEqual([]);
+    expect(t.logs.some((l) => String(l.msg).includes('retrying'))).toBe(false);
+    expect((await storedCursor())?.id ?? null).toBeNull();
   });
 });

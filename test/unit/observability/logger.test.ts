@@ -20,23 +20,33 @@ describe('logger', () => {
     expect(out.text()).toContain('[redacted]');
   });
 
-  it('masks the password of a URL, or a bare token in its user part', () => {
+  it('masks the password of a URL, or a bare token in the user part of a NATS URL', () => {
     expect(redactUrl('redis://:s3cretpw@redis:6379/0')).toBe('redis://:***@redis:6379/0');
-    expect(redactUrl('redis://tokenvalue@redis:6379')).toBe('redis://***@redis:6379');
+    expect(redactUrl('nats://tokenvalue@nats:4222')).toBe('nats://***@nats:4222');
     expect(urlSecrets('redis://user:s3cretpw@redis:6379')).toEqual(['s3cretpw']);
+    expect(urlSecrets('tls://tokenvalue@nats:4222')).toEqual(['tokenvalue']);
+  });
+
+  it('leaves a user name without a password alone: it is no secret', () => {
+    expect(redactUrl('postgres://postgres@db:5432/app')).toBe('postgres://postgres@db:5432/app');
+    expect(redactUrl('redis://default@redis:6379')).toBe('redis://default@redis:6379');
+    expect(urlSecrets('postgres://postgres@db:5432/app')).toEqual([]);
+    expect(urlSecrets('amqp://guest@rabbitmq:5672')).toEqual([]);
   });
 });
 
 describe('collectSecrets', () => {
-  it('finds URL passwords and secret-named values anywhere in a config', () => {
+  it('finds URL passwords, NATS tokens and secret-named values anywhere in a config, but no user names', () => {
     const config = {
       cursor: { store: 'redis', url: 'redis://:r3dispass@redis:6379' },
       sinks: [
         { type: 'postgres', url: 'postgres://app:pgs3cret@db/app' },
         { type: 'http', url: 'https://hooks.example.com/x', secret: 'whsec_abcdef' },
+        { type: 'postgres', url: 'postgres://postgres@db/app' },
         { type: 'nats', token: 'natstoken1' },
+        { type: 'nats', servers: ['nats://urltoken1@nats:4222', 'baretoken1@nats2:4222'] },
       ],
     };
-    expect(collectSecrets(config).sort()).toEqual(['natstoken1', 'pgs3cret', 'r3dispass', 'whsec_abcdef']);
+    expect(collectSecrets(config).sort()).toEqual(['baretoken1', 'natstoken1', 'pgs3cret', 'r3dispass', 'urltoken1', 'whsec_abcdef']);
   });
 });
