@@ -9,27 +9,21 @@
 // (synthetic: each event built from its index), so its million events are nobody's RSS.
 // Both loops run twice: with Node's defaults, and with the NODE_OPTIONS the Docker image sets
 // (read from the Dockerfile, so the table always measures what the image ships).
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { rateBudgetKey } from '../src/workos/redis-rate-budget.js';
 import { WORKOS_EVENT_TYPES } from '../test/fakes/event-catalog.js';
 import { REDIS_URL } from './support/drain-daemon.js';
 import { startFakeWorkOSProcess } from './support/fake-workos-process.js';
+import { cli, imageOptions, root } from './support/built-cli.js';
 import { describeMachine } from './support/machine.js';
 import { measureChild } from './support/measure-child.js';
 import type { SdkLoopOptions } from './support/sdk-loop.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const API_KEY = 'sk_test_bench';
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli.js');
-if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm run bench does)');
-const imageOptions = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(await readFile(join(root, 'Dockerfile'), 'utf8'))?.[1];
-if (imageOptions === undefined) throw new Error('no `ENV NODE_OPTIONS="..."` line in the Dockerfile');
 
 interface Usage {
   readonly events: number;

@@ -9,15 +9,14 @@
 // dropped at the end; then 10 rows are changed by hand, so that reconcile has something to
 // report. Each run is a child process with bench/support/report-usage.ts preloaded (getrusage at
 // exit: ru_maxrss, the kernel's peak RSS), with the Docker image's NODE_OPTIONS and with Node's defaults.
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { WorkOSEvent } from '../src/workos/event.js';
 import { mirrorSink, newMirrorSchema } from '../test/support/mirror-schema.js';
 import { POSTGRES_URL } from '../test/support/services.js';
+import { cli, imageOptions, root } from './support/built-cli.js';
 import { describeMachine } from './support/machine.js';
 import { measureChild, type ChildUsage } from './support/measure-child.js';
 import { startSyntheticDirectory } from './support/synthetic-directory.js';
@@ -26,11 +25,6 @@ const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 500);
 const TAMPERED = 10;
 const API_KEY = 'sk_test_bench';
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli.js');
-if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm run bench does)');
-const imageOptions = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(await readFile(join(root, 'Dockerfile'), 'utf8'))?.[1];
-if (imageOptions === undefined) throw new Error('no `ENV NODE_OPTIONS="..."` line in the Dockerfile');
 
 type Usage = ChildUsage;
 
