@@ -173,13 +173,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
   };
 
   const openSinks = async () => {
-    for (const [i, sink] of sinks.entries()) {
+    for (const sink of sinks) {
       releasers.add(`sink ${sink.name}`, () => sink.close());
       try {
+        // At start, so that what a person must fix (credentials, a schema) stops the daemon at once.
         await sink.open();
-        pipeline.lanes[i]?.markOpened();
       } catch (err) {
-        // A sink whose service is down at start is opened before its first page, like one that goes away later.
+        // A sink whose service is down at start opens with its first write (the contract), like one that goes away later.
         if (!isWesError(err) || !err.retryable) throw err;
         logger.warn({ err, sink: sink.name }, 'sink unreachable at start; will keep trying');
       }

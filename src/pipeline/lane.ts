@@ -67,7 +67,6 @@ export class Lane {
   readonly name: string;
   private readonly waiting: Array<(progressed: boolean) => void> = [];
   private running = false;
-  private opened = false;
 
   constructor(private readonly settings: LaneSettings, private readonly context: LaneContext) {
     this.name = settings.binding.sink.name;
@@ -185,7 +184,6 @@ export class Lane {
       signal,
       now: context.now,
       beforeRequest: context.beforeRequest,
-      ensureOpen: () => this.ensureOpen(),
     });
     await this.commitToStore(next, signal, fence);
     context.observer.committed(this.name, events, next);
@@ -201,14 +199,4 @@ export class Lane {
       context.retrier.run(() => context.store.commit(this.name, cursor, fence, deployment), { what: 'commit the cursor', operation: 'cursor_commit', signal, fields: { sink: this.name } }));
   }
 
-  private async ensureOpen(): Promise<void> {
-    if (this.opened) return;
-    await this.sink.open();
-    this.opened = true;
-  }
-
-  /** The daemon opened the sink at start (or tried: a sink down then is opened before its first write). */
-  markOpened(): void {
-    this.opened = true;
-  }
 }
