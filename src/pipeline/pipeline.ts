@@ -98,7 +98,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { logger, settings } = options;
   const memory = options.memory ?? new CursorMemory();
   const board = new LanePositions(options.lanes.map((l) => l.binding.sink.name), memory);
-  const pagesSource = new SharedPages(options.client, options.retrier);
+  const laneNames = options.lanes.map((l) => l.binding.sink.name);
+  const pagesSource = new SharedPages(options.client, options.retrier, () => laneNames.map((name) => board.positionOf(name)));
   const states = new Map<string, LaneState>();
   const dependents = new Map<string, Lane[]>();
   let last: { signal?: AbortSignal | undefined; fence?: Fence | undefined; peerWaitMs: number } = { peerWaitMs: 0 };
