@@ -139,7 +139,8 @@ export class Lane {
    * started again by this lane's next commit.
    */
   progressedSince(seen: Cursor | null, signal?: AbortSignal): Promise<boolean> {
-    if (this.position !== seen) return Promise.resolve(true);
+    // A position not read yet (undefined) is no progress: the upstream has not even started.
+    if ((this.position ?? null) !== seen) return Promise.resolve(true);
     if (!this.running) return Promise.resolve(false);
     return new Promise((resolve) => {
       this.waiting.push(resolve);

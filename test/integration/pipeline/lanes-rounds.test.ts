@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WesError } from '../../../src/errors.js';
 import type { Sink, SinkPage } from '../../../src/sinks/sink.js';
 import { seedBacklog } from '../../fakes/seed-backlog.js';
 import { REDIS_URL, testConfig, testDaemon } from '../../support/harness.js';
@@ -52,5 +53,29 @@ describe('lanes across rounds', () => {
     const all = w.fake.events.map((e) => e.id);
     expect(fast.ids).toEqual(all);
     expect(slow.ids).toEqual(all);
+  });
+
+  it('stops a sink with "after" when its upstream failed before it even read its position, instead of spinning', async () => {
+    seedBacklog(w.fake, 30, { seed: 82 });
+    const upstream = slowSink('upstream', 0);
+    // A sink keeping its own position whose database refuses the read: its lane fails at once.
+    Object.assign(upstream, { positions: { read: async () => { throw new WesError('WES_ERR_SINK_REJECTED', 'permission denied for table positions'); }, set: async () => undefined } });
+    const dependent = slowSink('dependent', 0);
+    const cfg = testConfig(w.fake, {
+      cursor: { store: 'redis', url: REDIS_URL, key: w.cursorKey },
+      sinks: [{ type: 'jsonl', name: 'upstream', path: join(w.dir, 'a.jsonl') }, { type: 'jsonl', name: 'dependent', path: join(w.dir, 'b.jsonl'), after: 'upstream' }],
+      leader: { enabled: false },
+      rateLimit: { requestsPerMinute: 6000, shared: false },
+      pageSize: 10,
+    });
+    const t = testDaemon(cfg, { sinks: [upstream, dependent] });
+    await t.daemon.open();
+    try {
+      await expect(t.daemon.drainOnce()).rejects.toMatchObject({ code: 'WES_ERR_SINK_REJECTED' });
+    } finally {
+      await t.daemon.stop();
+    }
+    expect(dependent.ids).toEqual([]);
+    expect(w.fake.requests.length).toBeLessThan(5);
   });
 });

@@ -51,14 +51,14 @@ describe('the shared stream of pages', () => {
     const pages = new SharedPages(s.client, retrier, () => positions);
     // The first sink reads 40 pages ahead while the second stays at page 5.
     for (let page = 0; page < 40; page++) {
-      await pages.fetch(query(page === 0 ? undefined : s.at(page * 10).id));
+      await pages.fetch(query(page === 0 ? undefined : s.at(page * 10).id!));
       positions = [s.at((page + 1) * 10), s.at(50)];
     }
     const before = s.requests.length;
     // The second sink reads on from page 5. Pages 0..4, behind both sinks, were dropped first; of
     // the 35 it needs, 32 were kept, so it reads 3 of them again, not all of them.
     for (let page = 5; page < 40; page++) {
-      await pages.fetch(query(s.at(page * 10).id));
+      await pages.fetch(query(s.at(page * 10).id!));
       positions = [s.at(400), s.at((page + 1) * 10)];
     }
     expect(s.requests.length - before).toBe(3);
