@@ -112,7 +112,7 @@ export const configSchema = z
       .describe('node-cron expression (seconds field allowed). Each tick drains until caught up. Default every 10 s.'),
     startFrom,
     cursor: z.discriminatedUnion('store', [redisCursorSchema, fileCursorSchema]).prefault({ store: 'file' }).describe('Where the cursor is kept.'),
-    sinks: z.array(sinkConfigSchema).min(1, 'expected at least one sink, e.g. [{ "type": "stdout" }]').describe('Where events go. A page is committed only after every sink accepted it.'),
+    sinks: z.array(sinkConfigSchema).min(1, 'expected at least one sink, e.g. [{ "type": "stdout" }]').describe('Where events go. Each sink has its own position, moved only after that sink accepted the page.'),
     retry: retrySchema.prefault({}),
     leader: leaderSchema.prefault({}),
     rateLimit: rateLimitSchema.prefault({}),
