@@ -102,14 +102,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const pagesSource = new SharedPages(options.client, options.retrier, () => laneNames.map((name) => board.positionOf(name)));
   const states = new Map<string, LaneState>();
   const dependents = new Map<string, Lane[]>();
-  let last: { signal?: AbortSignal | undefined; fence?: Fence | undefined; peerWaitMs: number } = { peerWaitMs: 0 };
+  let last: { signal?: AbortSignal | undefined; fence?: Fence | undefined; peerWaitMs: number; once?: boolean } = { peerWaitMs: 0 };
   let round = 0;
   let positionsRound = -1;
   let positionsCommits = 0;
   let positionsRead: Promise<Positions> | undefined;
 
+  // Between ticks, a sink with `after` stops once it has nothing more committed to follow: the
+  // upstream's next commit starts it again. A `drainOnce` runs every sink to the end itself (a
+  // dependent waits inside its drain), so a kick there would start a second drain beside it.
   const kickDependents: PipelineObserver = {
     committed: (sink) => {
+      if (last.once) return;
       for (const dependent of dependents.get(sink) ?? []) start(dependent, last.signal, last.fence);
     },
   };
@@ -206,7 +210,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       for (const lane of lanes) start(lane, signal, fence);
     },
     async drainOnce(signal, fence) {
-      last = { signal, fence, peerWaitMs: 0 };
+      last = { signal, fence, peerWaitMs: 0, once: true };
       round++;
       pagesSource.newRound();
       const results = new Map<string, LaneResult>();

@@ -78,4 +78,29 @@ describe('lanes across rounds', () => {
     expect(dependent.ids).toEqual([]);
     expect(w.fake.requests.length).toBeLessThan(5);
   });
+
+  it('hands a sink with "after" each event once in a drainOnce, as its upstream commits', async () => {
+    seedBacklog(w.fake, 60, { seed: 83 });
+    const upstream = slowSink('upstream', 5);
+    const dependent = slowSink('dependent', 0);
+    const cfg = testConfig(w.fake, {
+      cursor: { store: 'redis', url: REDIS_URL, key: w.cursorKey },
+      sinks: [{ type: 'jsonl', name: 'upstream', path: join(w.dir, 'a.jsonl') }, { type: 'jsonl', name: 'dependent', path: join(w.dir, 'b.jsonl'), after: 'upstream' }],
+      leader: { enabled: false },
+      rateLimit: { requestsPerMinute: 6000, shared: false },
+      pageSize: 10,
+    });
+    const t = testDaemon(cfg, { sinks: [upstream, dependent] });
+    await t.daemon.open();
+    try {
+      const result = await t.daemon.drainOnce();
+      expect(result.sinks.dependent!.events).toBe(60);
+      await t.daemon.pipeline.settled();
+    } finally {
+      await t.daemon.stop();
+    }
+    const all = w.fake.events.map((e) => e.id);
+    expect(upstream.ids).toEqual(all);
+    expect(dependent.ids).toEqual(all);
+  });
 });
