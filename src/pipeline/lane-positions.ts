@@ -17,9 +17,17 @@ export class LanePositions {
 
   constructor(private readonly lanes: readonly string[], private readonly memory: CursorMemory) {}
 
-  /** A read of the store: the deployment's position as it stands there. */
+  /**
+   * A read of the store: the deployment's position as it stands there, and where each sink this
+   * process has not read yet stands (so that a sink that cannot start, its service down, still
+   * counts as the slowest instead of being left out).
+   */
   loaded(positions: Positions): void {
     this.deployment = positions.deployment;
+    for (const name of this.lanes) {
+      if (this.known.has(name)) continue;
+      this.known.set(name, positions.sinks ? positions.sinks.get(name) ?? null : positions.deployment);
+    }
   }
 
   /** Where a sink's drain starts (or where it was moved by hand). */
