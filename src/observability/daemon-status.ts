@@ -13,6 +13,8 @@ export type DrainOutcome = { readonly at: number; readonly ok: boolean; readonly
 /** One sink's state as readiness and `/readyz` report it. */
 export interface SinkStatus {
   readonly cursorCreatedAt: string | null;
+  /** Events behind the sink furthest ahead; undefined while not known. */
+  readonly eventsBehind: number | undefined;
   readonly stale: boolean;
   readonly halted: boolean;
   readonly lastDrain: DrainOutcome | undefined;
@@ -33,6 +35,7 @@ export interface StatusSnapshot {
 
 interface SinkState {
   cursor: Cursor | null;
+  eventsBehind: number | undefined;
   stale: boolean;
   halted: boolean;
   lastDrain: DrainOutcome | undefined;
@@ -74,7 +77,7 @@ export class DaemonStatus {
 
   snapshot(): StatusSnapshot {
     const slowest = earliestPosition([...this.sinks.values()].map((s) => s.cursor));
-    const sinks = Object.fromEntries([...this.sinks].map(([name, s]) => [name, { cursorCreatedAt: s.cursor?.createdAt ?? null, stale: s.stale, halted: s.halted, lastDrain: s.lastDrain }]));
+    const sinks = Object.fromEntries([...this.sinks].map(([name, s]) => [name, { cursorCreatedAt: s.cursor?.createdAt ?? null, eventsBehind: s.eventsBehind, stale: s.stale, halted: s.halted, lastDrain: s.lastDrain }]));
     return {
       role: this.role,
       lastLoopAt: this.lastLoopAt,
@@ -89,7 +92,7 @@ export class DaemonStatus {
 
   private sink(name: string): SinkState {
     let state = this.sinks.get(name);
-    if (!state) this.sinks.set(name, (state = { cursor: null, stale: false, halted: false, lastDrain: undefined }));
+    if (!state) this.sinks.set(name, (state = { cursor: null, eventsBehind: undefined, stale: false, halted: false, lastDrain: undefined }));
     return state;
   }
 
@@ -160,6 +163,12 @@ export class DaemonStatus {
   orderViolation(): void {
     this.violation = true;
     this.metrics.orderViolations.inc();
+  }
+
+  sinkBehind(sink: string, events: number | undefined): void {
+    this.sink(sink).eventsBehind = events;
+    if (events === undefined) this.metrics.sinkEventsBehind.remove({ sink });
+    else this.metrics.sinkEventsBehind.set({ sink }, events);
   }
 
   cursorRestored(by: 'drain' | 'standby'): void {

@@ -53,6 +53,8 @@ export interface Metrics {
   readonly webhooksUnconfirmed: Counter;
   /** Seconds between now and the `created_at` of each sink's position, by sink (absent until known). */
   readonly sinkLagSeconds: Gauge<'sink'>;
+  /** Events each sink is behind the sink furthest ahead, by sink (absent while not known). */
+  readonly sinkEventsBehind: Gauge<'sink'>;
   /** The cursor was found gone from its store and written back from memory, `by` the draining instance or a standby. */
   readonly cursorRestored: Counter<'by'>;
   /** The scheduled reconciliation (`reconcile.schedule`). */
@@ -132,6 +134,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registry,
     cursorRestored,
     sinkLagSeconds,
+    sinkEventsBehind: gauge('sink_events_behind', 'Events each sink is behind the sink furthest ahead, as far as this process has read the stream; absent while not known (a sink that started further back than anything read since the start).', ['sink']),
     eventsDelivered: counter('events_delivered_total', 'Events accepted by a sink and committed, by sink and event type.', ['sink', 'event_type']),
     pages: counter('pages_total', 'Pages of events a sink accepted and committed, counted once per sink.'),
     requests: counter('requests_total', 'Requests to the WorkOS Events API, by HTTP status ("network" when no response came).', ['status']),

@@ -42,6 +42,7 @@ export async function readiness(status: StatusSnapshot, cursorStore: CursorStore
     sinks: Object.fromEntries(Object.entries(status.sinks).map(([name, sink]) => [name, {
       cursor_created_at: sink.cursorCreatedAt,
       lag_seconds: sink.cursorCreatedAt ? Math.max(0, (now - parseEventTime(sink.cursorCreatedAt)) / 1000) : null,
+      events_behind: sink.eventsBehind ?? null,
       halted: sink.halted,
       stale: sink.stale,
       last_drain: drainReport(sink.lastDrain),

@@ -26,6 +26,8 @@ export interface PipelineObserver {
   cursorRestored?(by: 'drain' | 'standby'): void;
   /** A sink's drain ended: caught up (no `err`), or failed. */
   laneFinished?(sink: string, err?: Error): void;
+  /** How many events a sink is behind the sink furthest ahead, when known (see StreamIndex). */
+  sinkBehind?(sink: string, events: number | undefined): void;
 }
 
 type Method = keyof PipelineObserver;
@@ -45,5 +47,6 @@ export function observeAll(observers: readonly PipelineObserver[]): Required<Pip
     orderViolation: fan('orderViolation'),
     cursorRestored: fan('cursorRestored'),
     laneFinished: fan('laneFinished'),
+    sinkBehind: fan('sinkBehind'),
   };
 }

@@ -15,6 +15,7 @@ import { LanePositions } from './lane-positions.js';
 import { observeAll, type PipelineObserver } from './pipeline-observer.js';
 import { readPositions } from './read-positions.js';
 import { SharedPages } from './shared-pages.js';
+import { StreamIndex } from './stream-index.js';
 
 /** One sink to drive: its binding, and from its config entry where it starts and whom it follows. */
 export interface LaneConfig {
@@ -99,7 +100,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const memory = options.memory ?? new CursorMemory();
   const board = new LanePositions(options.lanes.map((l) => l.binding.sink.name), memory);
   const laneNames = options.lanes.map((l) => l.binding.sink.name);
-  const pagesSource = new SharedPages(options.client, options.retrier, () => laneNames.map((name) => board.positionOf(name)));
+  const index = new StreamIndex();
+  const pagesSource = new SharedPages(options.client, options.retrier, () => laneNames.map((name) => board.positionOf(name)), index);
   const states = new Map<string, LaneState>();
   const dependents = new Map<string, Lane[]>();
   let last: { signal?: AbortSignal | undefined; fence?: Fence | undefined; peerWaitMs: number; once?: boolean } = { peerWaitMs: 0 };
@@ -117,7 +119,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       for (const dependent of dependents.get(sink) ?? []) start(dependent, last.signal, last.fence);
     },
   };
-  const observer = observeAll([...options.observers, kickDependents]);
+  // After any commit the one furthest ahead may have moved: every sink's count behind it changes.
+  const trackBehind: PipelineObserver = {
+    committed: () => {
+      for (const [name, behind] of index.behind(new Map(laneNames.map((n) => [n, board.positionOf(n)])))) observer.sinkBehind(name, behind);
+    },
+  };
+  const observer = observeAll([...options.observers, kickDependents, trackBehind]);
 
   const context = {
     pages: pagesSource,

@@ -1,6 +1,7 @@
 import type { Cursor } from '../cursor/cursor-store.js';
 import { comparePositions } from '../cursor/position-order.js';
 import type { Retrier } from '../retry/retrier.js';
+import type { StreamIndex } from './stream-index.js';
 import type { EventsClient, EventsQuery } from '../workos/events-client.js';
 import type { EventsPage } from '../workos/parse-events-page.js';
 
@@ -37,7 +38,12 @@ export class SharedPages {
   private round = 0;
 
   /** `positions`: where each sink stands now, to tell pages someone still needs from pages all have passed. */
-  constructor(private readonly client: EventsClient, private readonly retrier: Retrier, private readonly positions: () => ReadonlyArray<Cursor | null | undefined>) {}
+  constructor(
+    private readonly client: EventsClient,
+    private readonly retrier: Retrier,
+    private readonly positions: () => ReadonlyArray<Cursor | null | undefined>,
+    private readonly index?: StreamIndex,
+  ) {}
 
   /** A tick or a doorbell: what the last round saw as the end of the stream may have grown. */
   newRound(): void {
@@ -55,6 +61,7 @@ export class SharedPages {
       .run(() => this.client.fetchPage(query, signal), { what: 'fetch a page of events', operation: 'fetch', signal, fields: { after: query.after ?? null } })
       .then((page) => {
         const last = page.events.at(-1);
+        this.index?.record(query.after ? { id: query.after, createdAt: null } : query.rangeStart ? { id: null, createdAt: query.rangeStart } : null, page.events);
         this.keep(key, { page, round, full: page.events.length >= query.limit, last: last ? { id: last.id, createdAt: last.created_at } : null });
         return page;
       })

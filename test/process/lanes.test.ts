@@ -110,6 +110,14 @@ describe('each sink at its own pace', () => {
     seedBacklog(w.fake, 50, { seed: 62 });
     await until(async () => (await count()) === 250, 'the postgres sink to keep pace');
     expect(receiver.accepted).toEqual([]);
+    // Readiness and the metrics say which sink is behind, by how many events and how long.
+    const url = await p.httpUrl();
+    const ready = (await (await fetch(`${url}/readyz`)).json()) as { sinks: Record<string, { events_behind: number | null; lag_seconds: number | null; halted: boolean }> };
+    expect(ready.sinks.webhooks).toMatchObject({ events_behind: 250, halted: true });
+    expect(ready.sinks.warehouse).toMatchObject({ events_behind: 0, halted: false });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('workos_events_sync_sink_events_behind{sink="webhooks"} 250');
+    expect(metrics).toMatch(/workos_events_sync_sink_lag_seconds\{sink="warehouse"\} \d/);
 
     receiver.down = false;
     await until(() => distinct(receiver.accepted).length === 250, 'the http sink to catch up');
