@@ -143,7 +143,7 @@ async function measure(url: string, events: number, autocommitEvents: number, pr
   } finally {
     await sink.close();
     await pool.end();
-    await admin.query(`drop table if exists ${names.events}, ${names.migrations}`).catch(() => undefined);
+    await admin.query(`drop table if exists ${names.events}, ${names.migrations}, ${names.positions}`).catch(() => undefined);
     await admin.end();
   }
   return measured;

@@ -11,7 +11,7 @@ const table = `workos_events_test_${randomBytes(6).toString('hex')}`;
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
 
 afterAll(async () => {
-  await admin.query(`drop table if exists public."${table}", public."${table}_migrations"`);
+  await admin.query(`drop table if exists public."${table}", public."${table}_migrations", public."${table}_positions"`);
   await admin.end();
 });
 
