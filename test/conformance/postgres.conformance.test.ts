@@ -37,11 +37,13 @@ describeSinkConformance('postgres', async () => {
       const [event] = samplePage(1, 7).events;
       return { events: [{ ...event!, data: { ...event!.data, note: 'a NUL \u0000 inside' } }] };
     },
-    // Rows only: the table must survive a cleanup in the middle of a test (the sink keeps
-    // writing to it); the tables themselves are dropped once, after the file.
+    // Rows only, of the events and the positions: the tables must survive a cleanup in the middle
+    // of a test (the sink keeps writing to them); they are dropped once, after the file.
     cleanup: async () => {
-      const exists = await admin.query<{ t: string | null }>('select to_regclass($1) as t', [`public."${table}"`]);
-      if (exists.rows[0]?.t) await admin.query(`delete from public."${table}"`);
+      for (const name of [table, `${table}_positions`]) {
+        const exists = await admin.query<{ t: string | null }>('select to_regclass($1) as t', [`public."${name}"`]);
+        if (exists.rows[0]?.t) await admin.query(`delete from public."${name}"`);
+      }
     },
   };
 });
