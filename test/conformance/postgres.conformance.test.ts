@@ -5,7 +5,7 @@ import { afterAll } from 'vitest';
 import { postgresSink, postgresSinkConfigSchema } from '../../src/sinks/postgres/postgres-sink.js';
 import type { WorkOSEvent } from '../../src/workos/event.js';
 import { describeSinkConformance, samplePage } from './sink-conformance.js';
-import { POSTGRES_URL } from '../support/services.js';
+import { POSTGRES_URL, postgresAddress, postgresUrlVia } from '../support/services.js';
 
 const table = `workos_events_test_${randomBytes(6).toString('hex')}`;
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
@@ -16,14 +16,10 @@ afterAll(async () => {
 });
 
 describeSinkConformance('postgres', async () => {
-  const service = new URL(POSTGRES_URL);
   return {
-    service: { host: service.hostname, port: Number(service.port || 5432) },
-    createSink: ({ host, port }) => {
-      const url = new URL(POSTGRES_URL);
-      url.hostname = host;
-      url.port = String(port);
-      const config = postgresSinkConfigSchema.parse({ type: 'postgres', url: url.toString(), table, connectTimeoutMs: 2000 });
+    service: postgresAddress(),
+    createSink: (address) => {
+      const config = postgresSinkConfigSchema.parse({ type: 'postgres', url: postgresUrlVia(address), table, connectTimeoutMs: 2000 });
       return postgresSink.create(config, 'postgres-test', { logger: pino({ level: 'silent' }), stdout: process.stdout });
     },
     readBack: async () => {

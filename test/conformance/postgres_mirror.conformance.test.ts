@@ -8,7 +8,7 @@ import type { WorkOSEvent } from '../../src/workos/event.js';
 import { createEventIdGenerator } from '../fakes/event-ids.js';
 import { createPrng } from '../fakes/prng.js';
 import { describeSinkConformance } from './sink-conformance.js';
-import { POSTGRES_URL } from '../support/services.js';
+import { POSTGRES_URL, postgresAddress, postgresUrlVia } from '../support/services.js';
 
 const schema = `wes_mirror_conformance_${randomBytes(6).toString('hex')}`;
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
@@ -35,16 +35,12 @@ function userPage(n: number, seed: number): SinkPage {
 }
 
 describeSinkConformance('postgres_mirror', async () => {
-  const service = new URL(POSTGRES_URL);
   const present = async (table: string): Promise<boolean> =>
     Boolean((await admin.query<{ t: string | null }>('select to_regclass($1) as t', [`"${schema}".${table}`])).rows[0]?.t);
   return {
-    service: { host: service.hostname, port: Number(service.port || 5432) },
-    createSink: ({ host, port }) => {
-      const url = new URL(POSTGRES_URL);
-      url.hostname = host;
-      url.port = String(port);
-      const config = postgresMirrorSinkConfigSchema.parse({ type: 'postgres_mirror', url: url.toString(), schema, connectTimeoutMs: 2000 });
+    service: postgresAddress(),
+    createSink: (address) => {
+      const config = postgresMirrorSinkConfigSchema.parse({ type: 'postgres_mirror', url: postgresUrlVia(address), schema, connectTimeoutMs: 2000 });
       return postgresMirrorSink.create(config, 'mirror-test', { logger: pino({ level: 'silent' }), stdout: process.stdout });
     },
     samplePage: userPage,
