@@ -9,28 +9,21 @@
 // (synthetic: each event built from its index), so its million events are nobody's RSS.
 // Both loops run twice: with Node's defaults, and with the NODE_OPTIONS the Docker image sets
 // (read from the Dockerfile, so the table always measures what the image ships).
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { rateBudgetKey } from '../src/workos/redis-rate-budget.js';
 import { WORKOS_EVENT_TYPES } from '../test/fakes/event-catalog.js';
 import { REDIS_URL } from './support/drain-daemon.js';
 import { startFakeWorkOSProcess } from './support/fake-workos-process.js';
+import { cli, imageOptions, root } from './support/built-cli.js';
 import { describeMachine } from './support/machine.js';
+import { measureChild } from './support/measure-child.js';
 import type { SdkLoopOptions } from './support/sdk-loop.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const API_KEY = 'sk_test_bench';
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli.js');
-const usageHook = join(root, 'bench/support/report-usage.ts');
-if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm run bench does)');
-const imageOptions = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(await readFile(join(root, 'Dockerfile'), 'utf8'))?.[1];
-if (imageOptions === undefined) throw new Error('no `ENV NODE_OPTIONS="..."` line in the Dockerfile');
 
 interface Usage {
   readonly events: number;
@@ -42,19 +35,9 @@ interface Usage {
 
 /** Runs `node --import report-usage.ts ...args` to completion; its CPU and peak RSS come from getrusage at exit. */
 async function measure(args: readonly string[], env: Record<string, string>, dir: string): Promise<{ seconds: number; cpuMs: number; peakRssMb: number; stdout: string }> {
-  const usageFile = join(dir, `usage-${Math.random().toString(36).slice(2)}.json`);
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', usageHook, ...args], { env: { ...process.env, NODE_OPTIONS: '', ...env, BENCH_USAGE_FILE: usageFile }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  // The daemon logs a line per page on standard error: kept only to explain a failure.
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}:\n${stderr}`);
-  const usage = JSON.parse(await readFile(usageFile, 'utf8')) as { userMs: number; systemMs: number; maxRssKb: number };
-  return { seconds, cpuMs: usage.userMs + usage.systemMs, peakRssMb: usage.maxRssKb / 1024, stdout };
+  const result = await measureChild(args, env, dir);
+  if (result.code !== 0) throw new Error(`${args.join(' ')} exited ${result.code}:\n${result.stderr}`);
+  return result;
 }
 
 async function runDaemon(baseUrl: string, events: number, dir: string, nodeOptions: string): Promise<Usage> {

@@ -19,6 +19,7 @@ import { laneConfigsOf } from './pipeline/lane-configs.js';
 import { createPipeline, type DrainResult, type Pipeline } from './pipeline/pipeline.js';
 import type { PipelineObserver } from './pipeline/pipeline-observer.js';
 import { movePositions, setStartPosition, targetSinks } from './pipeline/set-start-position.js';
+import { createScheduledReconcile } from './reconcile/scheduled-reconcile.js';
 import { closeRedis, connectRedis, createRedisClient, REDIS_RECONNECT_MAX_MS } from './redis/redis-client.js';
 import { Retrier } from './retry/retrier.js';
 import { sleep as realSleep, type Sleep } from './retry/sleep.js';
@@ -143,6 +144,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     peerWaitMs: lease ? 2 * config.leader.renewIntervalMs + REDIS_RECONNECT_MAX_MS : 0,
   });
   const releasers = new Releasers(logger);
+  // Beside the drains, as leader, within its share of the budget (src/reconcile/scheduled-reconcile.ts).
+  const reconcile = config.reconcile.schedule === undefined ? undefined : createScheduledReconcile({
+    config, apiKey: options.apiKey, budget, metrics, logger, now, sleep, isLeader: () => !elector || elector.role === 'leader', leadership: () => elector?.leadership });
   let http: HttpServer | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -169,13 +173,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
   };
 
   const openSinks = async () => {
-    for (const [i, sink] of sinks.entries()) {
+    for (const sink of sinks) {
       releasers.add(`sink ${sink.name}`, () => sink.close());
       try {
+        // At start, so that what a person must fix (credentials, a schema) stops the daemon at once.
         await sink.open();
-        pipeline.lanes[i]?.markOpened();
       } catch (err) {
-        // A sink whose service is down at start is opened before its first page, like one that goes away later.
+        // A sink whose service is down at start opens with its first write (the contract), like one that goes away later.
         if (!isWesError(err) || !err.retryable) throw err;
         logger.warn({ err, sink: sink.name }, 'sink unreachable at start; will keep trying');
       }
@@ -267,12 +271,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
         elector.start();
       }
       releasers.add('pages in flight', drainsInFlight);
+      if (reconcile) releasers.add('scheduled reconcile', () => reconcile.stop());
       scheduler = createScheduler(config.schedule, tick, logger);
       releasers.add('schedule', async () => {
         await scheduler?.stop();
         shutdown.abort();
       });
       scheduler.start();
+      reconcile?.start();
       logger.info({ schedule: config.schedule }, 'started');
     },
     stop() {

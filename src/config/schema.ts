@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { startFromSchema } from '../cursor/start-from.js';
+import { reconcileConfigIssues, reconcileConfigSchema } from '../reconcile/reconcile-config.js';
 import { sinkConfigSchema } from '../sinks/registry.js';
 import { sinkName } from '../sinks/sink-name.js';
 import { urlField } from './url-field.js';
@@ -111,13 +112,14 @@ export const configSchema = z
       .describe('node-cron expression (seconds field allowed). Each tick drains until caught up. Default every 10 s.'),
     startFrom,
     cursor: z.discriminatedUnion('store', [redisCursorSchema, fileCursorSchema]).prefault({ store: 'file' }).describe('Where the cursor is kept.'),
-    sinks: z.array(sinkConfigSchema).min(1, 'expected at least one sink, e.g. [{ "type": "stdout" }]').describe('Where events go. A page is committed only after every sink accepted it.'),
+    sinks: z.array(sinkConfigSchema).min(1, 'expected at least one sink, e.g. [{ "type": "stdout" }]').describe('Where events go. Each sink has its own position, moved only after that sink accepted the page.'),
     retry: retrySchema.prefault({}),
     leader: leaderSchema.prefault({}),
     rateLimit: rateLimitSchema.prefault({}),
     deadLetter: deadLetterSchema.prefault({}),
     http: httpSchema.prefault({}),
     webhook: webhookSchema.prefault({}),
+    reconcile: reconcileConfigSchema.prefault({}),
     shutdownGraceMs: z.int().min(0).default(10_000).describe('On SIGTERM, how long the page in flight may take to finish, in ms. Default 10000.'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Env: LOG_LEVEL. Default "info".'),
     logFormat: z.enum(['json', 'pretty']).default('json').describe('"json" (one object per line, for log pipelines) or "pretty" (colours, for a terminal). Env: LOG_FORMAT. Default "json".'),
@@ -138,6 +140,7 @@ export const configSchema = z
         if (sink.onFailure === 'dead-letter') ctx.addIssue({ code: 'custom', path: ['sinks', i, 'onFailure'], message: '"dead-letter" needs Redis: set cursor.store to "redis" (or REDIS_URL)' });
       });
     }
+    for (const issue of reconcileConfigIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     const seen = new Map<string, number>();
     config.sinks.forEach((sink, i) => {
       if (sink.name === undefined) return;

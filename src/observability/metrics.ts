@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { parseEventTime } from '../workos/event.js';
+import { createReconcileMetrics, type ReconcileMetrics } from './reconcile-metrics.js';
 
 const PREFIX = 'workos_events_sync_';
 
@@ -54,6 +55,8 @@ export interface Metrics {
   readonly sinkLagSeconds: Gauge<'sink'>;
   /** The cursor was found gone from its store and written back from memory, `by` the draining instance or a standby. */
   readonly cursorRestored: Counter<'by'>;
+  /** The scheduled reconciliation (`reconcile.schedule`). */
+  readonly reconcile: ReconcileMetrics;
 
   /**
    * A page was committed: counts the page and its events per sink and type, and moves the lag,
@@ -153,6 +156,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     lastCommitTimestampSeconds: gauge('last_commit_timestamp_seconds', 'Unix time in seconds of the last cursor commit by this process.'),
     webhooksReceived: counter('webhooks_received_total', 'Webhook deliveries answered, by result (accepted, unauthorized, forbidden, too_large, bad_request, method_not_allowed).', ['result']),
     webhooksUnconfirmed: counter('webhooks_unconfirmed_total', 'Events announced by a webhook that the Events API had not delivered within webhook.crossCheckAfterMs.'),
+    reconcile: createReconcileMetrics(counter, gauge),
   };
 
   const eventTimeMs = (createdAtIso: string | null): number | undefined => {

@@ -23,8 +23,6 @@ export interface DeliverOptions {
   /** Shutdown: stops waiting between attempts (a write already started is let finish). */
   readonly signal?: AbortSignal | undefined;
   readonly now: () => number;
-  /** Opens the sink if it is not open yet (its service was down at start); a no-op once open. */
-  readonly ensureOpen: () => Promise<void>;
   /** Throws once this instance may no longer write (its leader lease ran out): called before every sink request. */
   readonly beforeRequest?: (() => void) | undefined;
 }
@@ -80,7 +78,6 @@ export async function deliverToSink(binding: SinkBinding, page: SinkPage, option
   try {
     await options.retrier.run(async () => {
       options.beforeRequest?.();
-      await options.ensureOpen();
       await sink.write({ ...page, events, beforeRequest: options.beforeRequest });
     }, {
       what: `write a page to sink "${sink.name}"`,

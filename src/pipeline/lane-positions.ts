@@ -12,6 +12,8 @@ export class LanePositions {
   private readonly known = new Map<string, Cursor | null>();
   private deployment: Cursor | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Commits so far: a read of the store taken before the last commit no longer says where the sinks are. */
+  commits = 0;
 
   constructor(private readonly lanes: readonly string[], private readonly memory: CursorMemory) {}
 
@@ -38,6 +40,7 @@ export class LanePositions {
     const run = this.queue.then(async () => {
       const deployment = this.deploymentWith(lane, cursor);
       await write(deployment);
+      this.commits++;
       this.record(lane, cursor);
       if (deployment) {
         this.deployment = deployment;

@@ -67,7 +67,6 @@ export class Lane {
   readonly name: string;
   private readonly waiting: Array<(progressed: boolean) => void> = [];
   private running = false;
-  private opened = false;
 
   constructor(private readonly settings: LaneSettings, private readonly context: LaneContext) {
     this.name = settings.binding.sink.name;
@@ -140,7 +139,8 @@ export class Lane {
    * started again by this lane's next commit.
    */
   progressedSince(seen: Cursor | null, signal?: AbortSignal): Promise<boolean> {
-    if (this.position !== seen) return Promise.resolve(true);
+    // A position not read yet (undefined) is no progress: the upstream has not even started.
+    if ((this.position ?? null) !== seen) return Promise.resolve(true);
     if (!this.running) return Promise.resolve(false);
     return new Promise((resolve) => {
       this.waiting.push(resolve);
@@ -185,7 +185,6 @@ export class Lane {
       signal,
       now: context.now,
       beforeRequest: context.beforeRequest,
-      ensureOpen: () => this.ensureOpen(),
     });
     await this.commitToStore(next, signal, fence);
     context.observer.committed(this.name, events, next);
@@ -201,14 +200,4 @@ export class Lane {
       context.retrier.run(() => context.store.commit(this.name, cursor, fence, deployment), { what: 'commit the cursor', operation: 'cursor_commit', signal, fields: { sink: this.name } }));
   }
 
-  private async ensureOpen(): Promise<void> {
-    if (this.opened) return;
-    await this.sink.open();
-    this.opened = true;
-  }
-
-  /** The daemon opened the sink at start (or tried: a sink down then is opened before its first write). */
-  markOpened(): void {
-    this.opened = true;
-  }
 }

@@ -98,12 +98,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { logger, settings } = options;
   const memory = options.memory ?? new CursorMemory();
   const board = new LanePositions(options.lanes.map((l) => l.binding.sink.name), memory);
-  const pagesSource = new SharedPages(options.client, options.retrier);
+  const laneNames = options.lanes.map((l) => l.binding.sink.name);
+  const pagesSource = new SharedPages(options.client, options.retrier, () => laneNames.map((name) => board.positionOf(name)));
   const states = new Map<string, LaneState>();
   const dependents = new Map<string, Lane[]>();
   let last: { signal?: AbortSignal | undefined; fence?: Fence | undefined; peerWaitMs: number } = { peerWaitMs: 0 };
   let round = 0;
   let positionsRound = -1;
+  let positionsCommits = 0;
   let positionsRead: Promise<Positions> | undefined;
 
   const kickDependents: PipelineObserver = {
@@ -126,10 +128,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     filter: filterOf(settings.events, settings.organizationId),
     acceptFilterChange: options.acceptFilterChange ?? false,
     beforeRequest: options.beforeRequest,
-    // One read of the store per round, for every sink: N sinks cost one round trip, not N.
+    // One read of the store for the sinks that start together: N sinks cost one round trip, not N,
+    // and a cold start waits for its replicas once. A read older than a commit is stale: a sink
+    // starting again after it would go back to where it stood then.
     positions: (signal: AbortSignal | undefined): Promise<Positions> => {
-      if (positionsRound !== round || !positionsRead) {
+      if (positionsRound !== round || positionsCommits !== board.commits || !positionsRead) {
         positionsRound = round;
+        positionsCommits = board.commits;
         positionsRead = readPositions({ store: options.store, memory, logger, observer, retrier: options.retrier, sleep: options.sleep, signal, fence: last.fence, peerWaitMs: last.peerWaitMs })
           .then((p) => {
             board.loaded(p);

@@ -1,15 +1,22 @@
+import type { Cursor } from '../cursor/cursor-store.js';
+import { comparePositions } from '../cursor/position-order.js';
 import type { Retrier } from '../retry/retrier.js';
 import type { EventsClient, EventsQuery } from '../workos/events-client.js';
 import type { EventsPage } from '../workos/parse-events-page.js';
 
-/** Full pages kept for sinks a little behind the fastest: beyond this many, a sink reads on its own. */
-const RECENT_PAGES = 16;
+/**
+ * Full pages kept for sinks behind the fastest (about 2 MB of events): a sink further behind than
+ * this reads on its own.
+ */
+const RECENT_PAGES = 32;
 
 interface Kept {
   readonly page: EventsPage;
   /** The round it was fetched in; a short page is only good for that round. */
   readonly round: number;
   readonly full: boolean;
+  /** The page's last event: once every sink is at or past it, no sink will ask for the page again. */
+  readonly last: Cursor | null;
 }
 
 function keyOf(query: EventsQuery): string {
@@ -29,7 +36,8 @@ export class SharedPages {
   private readonly recent = new Map<string, Kept>();
   private round = 0;
 
-  constructor(private readonly client: EventsClient, private readonly retrier: Retrier) {}
+  /** `positions`: where each sink stands now, to tell pages someone still needs from pages all have passed. */
+  constructor(private readonly client: EventsClient, private readonly retrier: Retrier, private readonly positions: () => ReadonlyArray<Cursor | null | undefined>) {}
 
   /** A tick or a doorbell: what the last round saw as the end of the stream may have grown. */
   newRound(): void {
@@ -46,7 +54,8 @@ export class SharedPages {
     const request = this.retrier
       .run(() => this.client.fetchPage(query, signal), { what: 'fetch a page of events', operation: 'fetch', signal, fields: { after: query.after ?? null } })
       .then((page) => {
-        this.keep(key, { page, round, full: page.events.length >= query.limit });
+        const last = page.events.at(-1);
+        this.keep(key, { page, round, full: page.events.length >= query.limit, last: last ? { id: last.id, createdAt: last.created_at } : null });
         return page;
       })
       .finally(() => this.inFlight.delete(key));
@@ -57,7 +66,18 @@ export class SharedPages {
   private keep(key: string, kept: Kept): void {
     this.recent.delete(key);
     this.recent.set(key, kept);
-    // A Map iterates in insertion order: the first key is the oldest.
-    while (this.recent.size > RECENT_PAGES) this.recent.delete(this.recent.keys().next().value!);
+    if (this.recent.size <= RECENT_PAGES) return;
+    // Each page dropped costs one request for each sink that has yet to read it: drop those the
+    // fewest sinks still need, first those every sink has passed; among equals the one furthest
+    // ahead, which the sink behind reaches last (dropping the one it reads next would make each of
+    // its re-reads push out the page after). The page just fetched stays: a sink is about to read it.
+    const positions = this.positions();
+    const needing = (entry: Kept) => positions.filter((p) => p === undefined || p === null || entry.last === null || comparePositions(entry.last, p) > 0).length;
+    const ranked = [...this.recent].filter(([k]) => k !== key).map(([k, entry]) => ({ k, entry, need: needing(entry) }))
+      .sort((a, b) => a.need - b.need || comparePositions(b.entry.last, a.entry.last));
+    for (const { k } of ranked) {
+      if (this.recent.size <= RECENT_PAGES) return;
+      this.recent.delete(k);
+    }
   }
 }

@@ -11,6 +11,8 @@ import type { WorkOSEvent } from '../workos/event.js';
  *   otherwise. It must be harmless to call again with the same page (the pipeline replays the
  *   page in flight after a crash), keyed on the event id.
  * - Failures are `WesError`s: `WES_ERR_SINK_UNAVAILABLE` (retryable) or `WES_ERR_SINK_REJECTED`.
+ * - `write` opens the sink itself when it is not open (its service was down at start, or went away):
+ *   the pipeline never opens a sink before writing.
  * - `open()` and `close()` may be called more than once; `probe()` is a cheap readiness check.
  */
 export interface Sink {

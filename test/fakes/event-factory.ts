@@ -172,8 +172,8 @@ export function createEventFactory(seed = 1, options: EventFactoryOptions = {}):
     return object;
   }
 
-  const domainSummaries = (org: Org): Json[] =>
-    org.domains.values().map((d) => ({ object: 'organization_domain', id: d.data['id'], domain: d.data['domain'], state: d.data['state'], verification_strategy: d.data['verification_strategy'] }));
+  /** An organization carries its domains as whole OrganizationDomain objects, as the SDK types them. */
+  const domainSummaries = (org: Org): Json[] => org.domains.values().map((d) => structuredClone(d.data));
 
   function organizationCreated(): GeneratedEvent {
     const company = pick(COMPANY);
@@ -474,9 +474,9 @@ export function createEventFactory(seed = 1, options: EventFactoryOptions = {}):
       inactiveDirectories.delete(directory);
       directory.org.directory = undefined;
       if (orgs.has(directory.org)) orgsWithoutDirectory.add(directory.org);
-      // WorkOS's sample payload: the state shows the deletion under way.
-      directory.data['state'] = 'deleting';
-      return emit('dsync.deleted', directory.org, touch(directory.data));
+      directory.data['state'] = 'deleting'; // WorkOS's sample payload; no domains nor external_key, as the SDK types it.
+      const { domains: _domains, external_key: _key, ...deleted } = touch(directory.data);
+      return emit('dsync.deleted', directory.org, deleted);
     });
     return steps;
   }

@@ -1,4 +1,5 @@
 import type { ListFilter, ListQuery, ObjectKind, ObjectStateView } from './object-state.js';
+import { listedObject } from './state-views.js';
 import { paramReader, parseListParams, queryError, type QueryError, type QueryProblem } from './list-params.js';
 
 /** One state API: GET <path> lists <kind>, with these query parameters as filters. */
@@ -86,5 +87,6 @@ export function handleStateRequest(state: ObjectStateView, path: string, params:
   const parsed = parseListQuery(route, params);
   if (!parsed.ok) return { status: 422, body: parsed.error };
   const page = state.page(route.kind, parsed.filter, parsed.query);
-  return { status: 200, body: { object: 'list', data: page.data, list_metadata: { before: page.before, after: page.after } } };
+  const data = page.data.map((object) => listedObject(state, route.kind, object));
+  return { status: 200, body: { object: 'list', data, list_metadata: { before: page.before, after: page.after } } };
 }

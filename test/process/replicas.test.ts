@@ -1,40 +1,29 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seedBacklog } from '../fakes/seed-backlog.js';
-import { spawnCli, type CliProcess } from '../support/cli-process.js';
+import type { CliProcess } from '../support/cli-process.js';
 import { readJsonl, uniqueInOrder, waitForEvents } from '../support/harness.js';
+import { leaderOf, startReplica, stopReplicas, type Replica } from '../support/replicas.js';
 import { useWorld } from '../support/world.js';
 
 const PAGE_SIZE = 50;
 const LEASE = { ttlMs: 1000, renewIntervalMs: 300 };
 const w = useWorld({ pageSize: PAGE_SIZE, schedule: '* * * * * *', leader: LEASE });
+let replicas: Replica[] = [];
 
 /** Two replicas sharing the cursor and the lease, each writing to a file of its own. */
 async function startReplicas(): Promise<{ a: CliProcess; b: CliProcess; fileA: string; fileB: string }> {
-  const fileA = join(w.dir, 'a.jsonl');
-  const fileB = join(w.dir, 'b.jsonl');
-  const configA = join(w.dir, 'a.json');
-  const configB = join(w.dir, 'b.json');
-  for (const [path, file] of [[configA, fileA], [configB, fileB]] as const) {
-    await w.writeConfig({ pageSize: PAGE_SIZE, schedule: '* * * * * *', leader: LEASE, sinks: [{ type: 'jsonl', path: file }] }, path);
-  }
-  const a = spawnCli(['run', '--config', configA], w.env);
-  await a.waitForLog('opened');
-  const b = spawnCli(['run', '--config', configB], w.env);
-  await b.waitForLog('opened');
-  return { a, b, fileA, fileB };
+  const config = { pageSize: PAGE_SIZE, schedule: '* * * * * *', leader: LEASE };
+  replicas = [await startReplica(w, 'a', config), await startReplica(w, 'b', config)];
+  const [a, b] = replicas as [Replica, Replica];
+  return { a: a.process, b: b.process, fileA: a.file, fileB: b.file };
 }
 
-async function leaderOf(a: CliProcess, b: CliProcess): Promise<{ leader: CliProcess; standby: CliProcess }> {
-  const holder = (await w.redis.get(`${w.cursorKey}:leader`)) ?? '';
-  const pid = Number(holder.split(':')[1]);
-  return pid === a.child.pid ? { leader: a, standby: b } : { leader: b, standby: a };
+async function leader(): Promise<{ leader: CliProcess; standby: CliProcess }> {
+  const held = (await leaderOf(w.redis, `${w.cursorKey}:leader`, replicas))!;
+  return { leader: held.process, standby: replicas.find((r) => r !== held)!.process };
 }
 
-async function stop(...processes: CliProcess[]): Promise<void> {
-  for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  await Promise.all(processes.map((p) => p.exited));
-}
+const stop = () => stopReplicas(replicas.splice(0));
 
 function overlap(x: readonly { id: string }[], y: readonly { id: string }[]): number {
   const ids = new Set(x.map((e) => e.id));
@@ -54,7 +43,7 @@ describe('two replicas on one Redis', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     } finally {
-      await stop(a, b);
+      await stop();
     }
     const inA = await readJsonl(fileA);
     const inB = await readJsonl(fileB);
@@ -70,10 +59,10 @@ describe('two replicas on one Redis', () => {
     const { a, b, fileA, fileB } = await startReplicas();
     try {
       await waitForEvents(fileA, 200, 10_000);
-      const { leader, standby } = await leaderOf(a, b);
+      const { leader: leading, standby } = await leader();
       const before = uniqueInOrder([...(await readJsonl(fileA)), ...(await readJsonl(fileB))]).ids.length;
       expect(before).toBeLessThan(3000);
-      leader.child.kill('SIGKILL');
+      leading.child.kill('SIGKILL');
       const killedAt = Date.now();
       await standby.waitForLog('became the leader', 10_000);
       // Lease TTL plus one renew interval, plus a little for the process's own scheduling.
@@ -83,7 +72,7 @@ describe('two replicas on one Redis', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     } finally {
-      await stop(a, b);
+      await stop();
     }
     const inA = await readJsonl(fileA);
     const inB = await readJsonl(fileB);
@@ -102,19 +91,19 @@ describe('two replicas on one Redis', () => {
     }, 20);
     try {
       await waitForEvents(fileA, 200, 10_000);
-      const { leader, standby } = await leaderOf(a, b);
-      leader.child.kill('SIGSTOP');
+      const { leader: leading, standby } = await leader();
+      leading.child.kill('SIGSTOP');
       await standby.waitForLog('became the leader', 10_000);
       await new Promise((r) => setTimeout(r, 500));
-      leader.child.kill('SIGCONT');
-      await leader.waitForLog(/lost the leader lease|no longer holds the leader lease/, 10_000);
+      leading.child.kill('SIGCONT');
+      await leading.waitForLog(/lost the leader lease|no longer holds the leader lease/, 10_000);
       const deadline = Date.now() + 30_000;
       while (uniqueInOrder([...(await readJsonl(fileA)), ...(await readJsonl(fileB))]).ids.length < 3000 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
       }
     } finally {
       clearInterval(watch);
-      await stop(a, b);
+      await stop();
     }
     // Event ids sort in creation order: every cursor seen is at or after the one before.
     expect(cursors.length).toBeGreaterThan(10);

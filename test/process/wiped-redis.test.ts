@@ -78,9 +78,12 @@ describe('a Redis restarted empty under two replicas', () => {
     expect(uniqueInOrder(all).ids.sort()).toEqual(w.fake.events.map((e) => e.id).sort());
     // Before the fix the new leader delivered all 600 again; now nothing of the first 600.
     expect(all.length - 700).toBe(0);
-    expect(standby.process.stderr()).toContain('this standby restored the freshest cursor it has seen');
+    // Restored by the standby in its lease round, or (if that round met Redis still reconnecting)
+    // by the same instance as it drains once elected: either way logged at error and counted.
+    expect(standby.process.stderr()).toMatch(/"level":50.*restor(ed|ing) the freshest cursor/);
     const metrics = await fetch(`${await standby.process.httpUrl()}/metrics`).then((r) => r.text());
-    expect(metrics).toMatch(/workos_events_sync_cursor_restored_total\{by="standby"\} 1/);
+    const restored = [...metrics.matchAll(/workos_events_sync_cursor_restored_total\{by="(?:standby|drain)"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(restored).toBeGreaterThanOrEqual(1);
   });
 
   it('skips none of the events created while Redis was down, with startFrom "now"', async () => {

@@ -27,6 +27,12 @@ export interface MirrorRow {
   readonly lastEventId: string | null;
   readonly lastEventAt: string;
   readonly changedBy: ChangedBy;
+  /**
+   * What the row keeps from its previous state instead of taking from this change: bit i for
+   * own column i (a delete whose data lacks the column), bit `columns.length` for created_at
+   * (an object without one). 0 for most changes.
+   */
+  readonly inherit: number;
 }
 
 /** An object the mirror cannot store (no id, a time that is not a time): the caller decides how to report it. */
@@ -61,6 +67,12 @@ export function mirrorRow(table: MirrorTable, object: WorkOSObject, change: RowC
   const createdAt = isoTime(object['created_at'], `${what}: created_at`) ?? null;
   const ownUpdatedAt = table.ownVersion ? isoTime(object['updated_at'], `${what}: updated_at`) : undefined;
   const fallback = change.action === 'upsert' && table.ownVersion ? createdAt ?? undefined : undefined;
+  let inherit = createdAt === null ? 1 << table.columns.length : 0;
+  if (change.action === 'delete') {
+    table.columns.forEach((c, i) => {
+      if (!c.keys.some((key) => key in object)) inherit |= 1 << i;
+    });
+  }
   return {
     id,
     action: change.action,
@@ -72,6 +84,7 @@ export function mirrorRow(table: MirrorTable, object: WorkOSObject, change: RowC
     lastEventId: change.eventId,
     lastEventAt: change.at,
     changedBy: change.changedBy,
+    inherit,
   };
 }
 
@@ -95,10 +108,35 @@ function compareText(a: string, b: string): number {
  * (`ON CONFLICT DO UPDATE` refuses a second change), and the lesser versions would lose anyway.
  */
 export function newestPerId(rows: readonly MirrorRow[]): MirrorRow[] {
-  const newest = new Map<string, MirrorRow>();
+  return planRounds(rows).at(-1) ?? [];
+}
+
+/**
+ * The rows of one table to write for a page, as rounds of at most one row per id, each round
+ * one statement, so that the page ends as its events applied one by one would leave it, for
+ * any page size. Per id, the newest change is in the last round. Lesser changes are dropped,
+ * since the newest overwrites what they set, except what the newest keeps from the row's
+ * previous state (a delete lacking a field, an object without created_at): then the newest
+ * earlier change that can give it goes in the round before, and so on. Almost every page needs
+ * one round; a page where an object is updated and then deleted without some field needs two.
+ */
+export function planRounds(rows: readonly MirrorRow[]): MirrorRow[][] {
+  const chains = new Map<string, MirrorRow[]>();
   for (const row of rows) {
-    const seen = newest.get(row.id);
-    if (!seen || compareVersions(row, seen) > 0) newest.set(row.id, row);
+    const chain = chains.get(row.id);
+    if (chain) chain.push(row);
+    else chains.set(row.id, [row]);
   }
-  return [...newest.values()];
+  const needed: MirrorRow[][] = [];
+  for (const chain of chains.values()) {
+    chain.sort(compareVersions);
+    const kept = [chain.pop()!];
+    while (chain.length > 0 && (kept[0]!.inherit & ~chain.reduce((none, r) => none & r.inherit, ~0)) !== 0) kept.unshift(chain.pop()!);
+    needed.push(kept);
+  }
+  const depth = Math.max(0, ...needed.map((k) => k.length));
+  const rounds: MirrorRow[][] = Array.from({ length: depth }, () => []);
+  // Aligned to the end: every id's newest change is in the last round.
+  for (const kept of needed) kept.forEach((row, i) => rounds[depth - kept.length + i]!.push(row));
+  return rounds;
 }

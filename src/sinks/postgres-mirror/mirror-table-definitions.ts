@@ -24,6 +24,12 @@ export interface MirrorColumn {
   readonly name: string;
   readonly type: 'text' | 'boolean';
   readonly from: (object: WorkOSObject) => MirrorColumnValue;
+  /**
+   * The object's top-level fields the value is read from. A delete whose data has none of them
+   * keeps the column's previous value; one that has any of them sets it, to null if need be
+   * (a delete's data is the object's final state, so its nulls are values).
+   */
+  readonly keys: readonly string[];
 }
 
 /**
@@ -75,10 +81,12 @@ function asText(value: unknown): string | null {
 }
 
 const text = (name: string, ...path: string[]): MirrorColumn =>
-  ({ name, type: 'text', from: (o) => asText(field(o, path.length > 0 ? path : [name])) });
+  ({ name, type: 'text', from: (o) => asText(field(o, path.length > 0 ? path : [name])), keys: [path[0] ?? name] });
 
 const bool = (name: string): MirrorColumn =>
-  ({ name, type: 'boolean', from: (o) => (typeof o[name] === 'boolean' ? (o[name] as boolean) : null) });
+  ({ name, type: 'boolean', from: (o) => (typeof o[name] === 'boolean' ? (o[name] as boolean) : null), keys: [name] });
+
+const derived = (name: string, keys: readonly string[], from: (o: WorkOSObject) => MirrorColumnValue): MirrorColumn => ({ name, type: 'text', from, keys });
 
 const ownId = (o: WorkOSObject): string | undefined => (typeof o['id'] === 'string' && o['id'] !== '' ? o['id'] : undefined);
 
@@ -99,6 +107,16 @@ function directoryDomain(o: WorkOSObject): string | null {
   if (own !== null) return own;
   const domains = o['domains'];
   return Array.isArray(domains) ? asText(field(domains[0], ['domain'])) : null;
+}
+
+/**
+ * A directory's state as the events spell it: the directories API says `linked` and `unlinked`
+ * where the events say `active` and `inactive` (the SDK's deserializeDirectoryState maps them
+ * the same way), so a row written by `reconcile --fix` reads like one written by an event.
+ */
+function directoryState(o: WorkOSObject): string | null {
+  const state = asText(o['state']);
+  return state === 'linked' ? 'active' : state === 'unlinked' ? 'inactive' : state;
 }
 
 function membershipId(o: WorkOSObject): string | undefined {
@@ -133,12 +151,12 @@ export const MIRROR_TABLES: readonly MirrorTable[] = [
   },
   {
     name: 'directories', idOf: ownId, ownVersion: true, parents: [],
-    columns: [text('organization_id'), text('type'), text('name'), text('state'), { name: 'domain', type: 'text', from: directoryDomain }],
+    columns: [text('organization_id'), text('type'), text('name'), derived('state', ['state'], directoryState), derived('domain', ['domain', 'domains'], directoryDomain)],
   },
   {
     name: 'directory_users', idOf: ownId, ownVersion: true, parents: [{ table: 'directories', column: 'directory_id' }],
     columns: [
-      text('directory_id'), text('organization_id'), text('idp_id'), { name: 'email', type: 'text', from: directoryUserEmail },
+      text('directory_id'), text('organization_id'), text('idp_id'), derived('email', ['emails', 'email'], directoryUserEmail),
       text('first_name'), text('last_name'), text('state'),
     ],
   },
@@ -154,7 +172,7 @@ export const MIRROR_TABLES: readonly MirrorTable[] = [
       { table: 'directory_groups', column: 'directory_group_id' },
     ],
     columns: [
-      { name: 'directory_id', type: 'text', from: (o) => asText(o['directory_id']) ?? asText(field(o, ['group', 'directory_id'])) },
+      derived('directory_id', ['directory_id', 'group'], (o) => asText(o['directory_id']) ?? asText(field(o, ['group', 'directory_id']))),
       text('directory_group_id', 'group', 'id'), text('directory_user_id', 'user', 'id'),
     ],
   },

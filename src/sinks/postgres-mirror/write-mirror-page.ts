@@ -4,7 +4,7 @@ import { cascadeMirrorDeletes } from './cascade-mirror-deletes.js';
 import { countIgnoredEvents, type IgnoredEvent } from './count-ignored-events.js';
 import type { MirrorNames } from './mirror-names.js';
 import { objectOfEvent, routeEvent } from './mirror-routing.js';
-import { isoTime, mirrorRow, MirrorRowError, newestPerId, type MirrorRow } from './mirror-row.js';
+import { isoTime, mirrorRow, MirrorRowError, planRounds, type MirrorRow } from './mirror-row.js';
 import { MIRROR_TABLES, type MirrorTableName } from './mirror-table-definitions.js';
 import { upsertMirrorRows } from './upsert-mirror-rows.js';
 import { movePosition, type PositionMove } from '../../postgres/positions-table.js';
@@ -12,8 +12,8 @@ import { withTransaction } from '../../postgres/with-transaction.js';
 
 /** What a page does to the mirror, computed before any I/O. */
 export interface MirrorPagePlan {
-  /** Per table, at most one row per id: the change with the greatest version in the page. */
-  readonly rows: ReadonlyMap<MirrorTableName, readonly MirrorRow[]>;
+  /** Per table, rounds of at most one row per id (see planRounds): usually one, the newest change per id. */
+  readonly rows: ReadonlyMap<MirrorTableName, readonly (readonly MirrorRow[])[]>;
   readonly ignored: readonly IgnoredEvent[];
 }
 
@@ -51,8 +51,8 @@ export function planMirrorPage(events: readonly WorkOSEvent[]): MirrorPagePlan {
       throw err;
     }
   }
-  const rows = new Map<MirrorTableName, MirrorRow[]>();
-  for (const [name, tableRows] of changes) rows.set(name, newestPerId(tableRows));
+  const rows = new Map<MirrorTableName, MirrorRow[][]>();
+  for (const [name, tableRows] of changes) rows.set(name, planRounds(tableRows));
   return { rows, ignored };
 }
 
@@ -66,8 +66,8 @@ export interface MirrorPageResult {
 }
 
 /**
- * Writes a planned page in one transaction: one multi-row statement per table that has rows,
- * tables in MIRROR_TABLES order (parents first), then the cascades of the page's deletions
+ * Writes a planned page in one transaction: one multi-row statement per table that has rows
+ * (per round, see planRounds), tables in MIRROR_TABLES order (parents first), then the cascades of the page's deletions
  * (one statement per child and parent table), then one statement for the ignored events. Resolves after COMMIT returns,
  * i.e. once Postgres has made the whole page durable; on any failure nothing of the page stays.
  * With `move`, the sink's position moves first, compare-and-set: a writer that finds it moved
@@ -80,10 +80,12 @@ export function writeMirrorPage(pool: Pool, names: MirrorNames, plan: MirrorPage
     const changed: Partial<Record<MirrorTableName, number>> = {};
     const deletedIds = new Map<MirrorTableName, string[]>();
     for (const table of MIRROR_TABLES) {
-      const rows = plan.rows.get(table.name);
-      if (!rows || rows.length === 0) continue;
-      changed[table.name] = await upsertMirrorRows(client, names, table, rows);
-      deletedIds.set(table.name, rows.filter((r) => r.action === 'delete').map((r) => r.id));
+      const rounds = plan.rows.get(table.name);
+      if (!rounds || rounds.length === 0) continue;
+      let count = 0;
+      for (const rows of rounds) count += await upsertMirrorRows(client, names, table, rows);
+      changed[table.name] = count;
+      deletedIds.set(table.name, rounds.at(-1)!.filter((r) => r.action === 'delete').map((r) => r.id));
     }
     const cascaded = await cascadeMirrorDeletes(client, names, deletedIds);
     const ignoredCounted = await countIgnoredEvents(client, names.ignoredEvents, plan.ignored);

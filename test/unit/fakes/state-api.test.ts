@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeWorkOS, type FakeWorkOS, type ObjectKind, type StoredEvent } from '../../fakes/fake-workos.js';
 import { applyLifecycle } from '../../fakes/lifecycle.js';
 import { OBJECT_KINDS } from '../../fakes/object-state.js';
+import { listedObject } from '../../fakes/state-views.js';
 
 type Json = Record<string, unknown>;
 interface ListBody {
@@ -273,11 +274,12 @@ describe('a long random lifecycle', () => {
       for (const id of fake.state.deletedIds(kind)) expect(want.has(id)).toBe(false);
     }
 
-    // Over HTTP: the unfiltered listings in full, ordered by created_at then id.
+    // Over HTTP: the unfiltered listings in full, ordered by created_at then id, each object as
+    // its API shows it (directory-sync-fidelity.test.ts checks those shapes against the SDK's).
     const sorted = (kind: ObjectKind): Json[] =>
       [...(expected.get(kind) as Map<string, Json>).values()].sort(
         (a, b) => Date.parse(String(a['created_at'])) - Date.parse(String(b['created_at'])) || (String(a['id']) < String(b['id']) ? -1 : 1),
-      );
+      ).map((o) => listedObject(fake.state, kind, o));
     for (const [path, kind] of [['/organizations', 'organizations'], ['/user_management/users', 'users'], ['/connections', 'connections'], ['/directories', 'directories']] as const) {
       expect(await listAll(path), path).toEqual(sorted(kind));
     }
