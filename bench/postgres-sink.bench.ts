@@ -1,4 +1,5 @@
-// Postgres sink throughput: one multi-row INSERT per page (the real sink) against one INSERT per
+// Postgres sink throughput: one multi-row INSERT per page (the real sink), with and without its
+// position (the compare-and-set the pipeline sends with every page), against one INSERT per
 // event, in one script, on the same table, pool settings and events.
 //   npm run bench -- postgres-sink            (or: npx tsx bench/postgres-sink.bench.ts)
 // Needs a real Postgres: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
@@ -18,7 +19,7 @@ import { withTransaction } from '../src/postgres/with-transaction.js';
 import { eventRow } from '../src/sinks/postgres/event-row.js';
 import { postgresSink, postgresSinkConfigSchema } from '../src/sinks/postgres/postgres-sink.js';
 import { postgresTableNames } from '../src/sinks/postgres/postgres-table.js';
-import type { SinkPage } from '../src/sinks/sink.js';
+import type { SinkPage, SinkPosition } from '../src/sinks/sink.js';
 import type { WorkOSEvent } from '../src/workos/event.js';
 import { createEventFactory } from '../test/fakes/event-factory.js';
 import { createEventIdGenerator } from '../test/fakes/event-ids.js';
@@ -56,6 +57,8 @@ interface Variant {
   readonly name: string;
   readonly statements: string;
   readonly events: number;
+  /** Before each run, after the table is truncated: forget what the variant keeps between pages. */
+  reset?(): Promise<void>;
   write(page: SinkPage): Promise<void>;
 }
 
@@ -81,8 +84,25 @@ async function measure(url: string, events: number, autocommitEvents: number, pr
   const admin = new pg.Client({ connectionString: URL });
   // The baselines' statement: the row the sink writes, the way an integration writes one event.
   const oneRow = `insert into ${names.events} (id, event_type, organization_id, created_at, payload) values ($1, $2, $3, $4::timestamptz, $5::jsonb) on conflict (id) do nothing`;
+  // What the pipeline writes: each page with the position it moves the sink's own position to.
+  let position: SinkPosition | null = null;
   const variants: Variant[] = [
     { name: 'sink: one INSERT per page', statements: '1 INSERT ... unnest (100 rows), its own transaction', events, write: (page) => sink.write(page) },
+    {
+      name: 'sink with its position (exactly-once)',
+      statements: '1 statement: the position\'s compare-and-set, then the INSERT ... unnest',
+      events,
+      reset: async () => {
+        position = null;
+        await admin.query(`truncate ${names.positions}`);
+      },
+      write: async (page) => {
+        const last = page.events.at(-1)!;
+        const next = { id: last.id, createdAt: last.created_at, filter: { events: [], organizationId: null } };
+        await sink.write({ ...page, commit: { position: next, expected: position } });
+        position = next;
+      },
+    },
     {
       name: 'baseline: one INSERT per event, transaction per page',
       statements: '100 INSERTs in BEGIN ... COMMIT',
@@ -110,6 +130,7 @@ async function measure(url: string, events: number, autocommitEvents: number, pr
   };
   const run = async (variant: Variant, pages: readonly SinkPage[]): Promise<number> => {
     await truncate();
+    await variant.reset?.();
     const started = performance.now();
     for (const page of pages) await variant.write(page);
     return (pages.length * PAGE) / ((performance.now() - started) / 1000);
@@ -143,7 +164,7 @@ async function measure(url: string, events: number, autocommitEvents: number, pr
   } finally {
     await sink.close();
     await pool.end();
-    await admin.query(`drop table if exists ${names.events}, ${names.migrations}`).catch(() => undefined);
+    await admin.query(`drop table if exists ${names.events}, ${names.migrations}, ${names.positions}`).catch(() => undefined);
     await admin.end();
   }
   return measured;

@@ -26,9 +26,7 @@ export class PostgresSinkConnection {
   ) {}
 
   open(): Promise<void> {
-    this.closed = false;
-    this.closing = undefined;
-    const pool = (this.pool ??= createPostgresPool(this.config, this.logger, this.sinkName));
+    const pool = this.ensurePool();
     if (!this.migrated) {
       const migrated: Promise<void> = this.migrate(pool).catch((err: unknown) => {
         if (this.migrated === migrated) this.migrated = undefined;
@@ -39,10 +37,15 @@ export class PostgresSinkConnection {
     return this.migrated;
   }
 
-  /** Opens if needed, then runs `work` on the pool; a failure is classified as failing to `action`. */
-  async run<T>(action: string, work: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  /**
+   * Opens if needed, then runs `work` on the pool; a failure is classified as failing to `action`.
+   * With `migrate: false` it only makes the pool: for a read that must not create the schema
+   * (`cursor show`, `check` read positions before any sink is opened).
+   */
+  async run<T>(action: string, work: (pool: pg.Pool) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
     if (this.closed) throw this.closedError();
-    await this.open();
+    if (options.migrate === false) this.ensurePool();
+    else await this.open();
     const pool = this.pool;
     if (!pool || this.closed) throw this.closedError();
     try {
@@ -69,6 +72,12 @@ export class PostgresSinkConnection {
       await pool?.end().catch((err: unknown) => this.logger.warn({ sink: this.sinkName, err }, 'closing the Postgres pool failed'));
     })();
     return this.closing;
+  }
+
+  private ensurePool(): pg.Pool {
+    this.closed = false;
+    this.closing = undefined;
+    return (this.pool ??= createPostgresPool(this.config, this.logger, this.sinkName));
   }
 
   private closedError(): WesError {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isWesError } from '../../src/errors.js';
-import type { Sink, SinkPage } from '../../src/sinks/sink.js';
+import type { Sink, SinkPage, SinkPosition } from '../../src/sinks/sink.js';
 import type { WorkOSEvent } from '../../src/workos/event.js';
 import { createEventFactory } from '../fakes/event-factory.js';
 import { createEventIdGenerator } from '../fakes/event-ids.js';
@@ -16,12 +16,18 @@ export interface ConformanceTarget {
   readBack(): Promise<WorkOSEvent[]>;
   /** A page the service refuses for what it is (not because it is down). */
   rejectedPage(): SinkPage;
+  /** Pages of the events this sink keeps one each, when not every event is (the mirror); samplePage otherwise. */
+  samplePage?(n: number, seed: number): SinkPage;
   /** Removes what the test wrote (tables, streams, queues); called after each test. */
   cleanup(): Promise<void>;
 }
 
 /** Realistic events with unique ids, created at increasing times. */
 export function samplePage(n: number, seed = 1): SinkPage {
+  return samplePageOf(n, seed);
+}
+
+function samplePageOf(n: number, seed: number): SinkPage {
   const factory = createEventFactory(seed);
   const nextId = createEventIdGenerator(Math.random);
   const start = Date.now() - n * 1000;
@@ -32,6 +38,12 @@ export function samplePage(n: number, seed = 1): SinkPage {
     events.push({ object: 'event', id: nextId(at.getTime()), event: generated.type, data: generated.data, created_at: at.toISOString() });
   }
   return { events };
+}
+
+/** Where a sink that keeps its own position stands after `page`. */
+export function positionAfter(page: SinkPage): SinkPosition {
+  const last = page.events.at(-1)!;
+  return { id: last.id, createdAt: last.created_at, filter: { events: [], organizationId: null } };
 }
 
 async function expectFailure(promise: Promise<unknown>, retryable: boolean): Promise<void> {
@@ -45,13 +57,16 @@ async function expectFailure(promise: Promise<unknown>, retryable: boolean): Pro
  * The contract every sink meets, run against its real service (bullmq's adapter conformance and
  * redpanda connect's shared stream tests are the models): open/close twice, a page written and
  * read back exactly, a replay that adds nothing, an unreachable service failing as retryable and
- * recovering, a refused payload failing as rejected, and close during a write.
+ * recovering, a refused payload failing as rejected, and close during a write. A sink that keeps
+ * its own position (`positions`) also refuses a page from a stale position and resumes from the
+ * stored one in a new instance; for the others those cases are skipped.
  */
 export function describeSinkConformance(type: string, setup: () => Promise<ConformanceTarget>): void {
   describe(`sink conformance: ${type}`, () => {
     let target: ConformanceTarget;
     let proxy: TcpProxy;
     let sinks: Sink[] = [];
+    const samplePage = (n: number, seed: number): SinkPage => (target.samplePage ?? samplePageOf)(n, seed);
     const make = async (): Promise<Sink> => {
       const sink = await target.createSink({ host: proxy.host, port: proxy.port });
       sinks.push(sink);
@@ -137,6 +152,50 @@ export function describeSinkConformance(type: string, setup: () => Promise<Confo
       const writing = sink.write(samplePage(50, 6)).then(() => 'written', (err: unknown) => (isWesError(err) ? 'failed' : `odd: ${String(err)}`));
       await sink.close();
       expect(['written', 'failed']).toContain(await writing);
+    });
+
+    it('refuses a replay of a committed page, or any page, from a stale position, and changes nothing', async ({ skip }) => {
+      const sink = await make();
+      if (!sink.positions) return skip('the sink does not keep its own position');
+      await sink.open();
+      const first = samplePage(5, 8);
+      const second = samplePage(5, 9);
+      await sink.write({ ...first, commit: { position: positionAfter(first), expected: null } });
+      await sink.write({ ...second, commit: { position: positionAfter(second), expected: positionAfter(first) } });
+      const held = await target.readBack();
+      // A writer that never saw its pages commit: the first page again, the second again, a new one.
+      const stale = [
+        { ...first, commit: { position: positionAfter(first), expected: null } },
+        { ...second, commit: { position: positionAfter(second), expected: positionAfter(first) } },
+        { ...samplePage(3, 10), commit: { position: positionAfter(samplePage(3, 10)), expected: positionAfter(first) } },
+      ];
+      for (const page of stale) {
+        const err = await sink.write(page).then(() => undefined, (e: unknown) => e);
+        expect(err, 'the stale write should have been refused').toMatchObject({ code: 'WES_ERR_LEASE_LOST' });
+      }
+      expect(await target.readBack()).toEqual(held);
+      expect(await sink.positions.read()).toEqual(positionAfter(second));
+    });
+
+    it('resumes from its stored position in a new instance after a crash between pages, and refuses the old one', async ({ skip }) => {
+      const crashed = await make();
+      if (!crashed.positions) return skip('the sink does not keep its own position');
+      const start: SinkPosition = { id: null, createdAt: '2026-01-01T00:00:00.000Z', filter: { events: [], organizationId: null } };
+      await crashed.positions.set(start);
+      const first = samplePage(6, 11);
+      await crashed.write({ ...first, commit: { position: positionAfter(first), expected: start } });
+      // The process dies here: nothing is closed, and a new instance starts from what the sink says.
+      const resumed = await make();
+      const position = await resumed.positions!.read();
+      expect(position).toEqual(positionAfter(first));
+      const second = samplePage(4, 12);
+      await resumed.write({ ...second, commit: { position: positionAfter(second), expected: position } });
+      // The old instance, were it still writing, would write its next page from where it left off.
+      const late = await crashed.write({ ...second, commit: { position: positionAfter(second), expected: positionAfter(first) } }).then(() => undefined, (e: unknown) => e);
+      expect(late).toMatchObject({ code: 'WES_ERR_LEASE_LOST' });
+      // Both pages once each (sorted: samplePage dates each page back from now, so they overlap in time).
+      expect((await target.readBack()).map((e) => e.id).sort()).toEqual([...first.events, ...second.events].map((e) => e.id).sort());
+      expect(await resumed.positions!.read()).toEqual(positionAfter(second));
     });
   });
 }

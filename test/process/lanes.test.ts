@@ -90,7 +90,7 @@ describe('each sink at its own pace', () => {
     const receiver = await startReceiver();
     receiver.down = true;
     const table = `lanes_${randomBytes(5).toString('hex')}`;
-    closers.push(async () => void (await admin.query(`drop table if exists public."${table}", public."${table}_migrations"`)));
+    closers.push(async () => void (await admin.query(`drop table if exists public."${table}", public."${table}_migrations", public."${table}_positions"`)));
     await w.writeConfig({
       pageSize: 25,
       schedule: '* * * * * *',

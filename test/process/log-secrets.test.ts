@@ -20,7 +20,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await fake.close();
-  for (const name of [table, `${table}_b`]) await admin.query(`drop table if exists public."${name}", public."${name}_migrations"`);
+  for (const name of [table, `${table}_b`]) await admin.query(`drop table if exists public."${name}", public."${name}_migrations", public."${name}_positions"`);
 });
 afterAll(async () => {
   await admin.end();

@@ -18,7 +18,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await fake.close();
-  await admin.query(`drop table if exists public."${table}", public."${table}_migrations"`);
+  await admin.query(`drop table if exists public."${table}", public."${table}_migrations", public."${table}_positions"`);
 });
 afterAll(async () => {
   await admin.end();

@@ -4,10 +4,10 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIRROR_TABLES } from '../../src/sinks/postgres-mirror/mirror-tables.js';
 import { startFakeWorkOS, type FakeWorkOS } from '../fakes/fake-workos.js';
 import { applyLifecycle } from '../fakes/lifecycle.js';
-import { objectIdOf, ROUTED_EVENT_TYPES } from '../fakes/object-state.js';
 import { runCli } from '../support/cli-process.js';
 import { copyExampleConfig } from '../support/example-config.js';
 import { API_KEY, POSTGRES_URL, tempDir } from '../support/harness.js';
+import { mirrorAndFakeState } from '../support/mirror-state.js';
 
 const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
 
@@ -52,14 +52,8 @@ describe('the postgres_mirror example config', () => {
     expect(result.stderr).not.toContain('example-password');
 
     // The live rows are the objects WorkOS lists now, exactly as its events carried them.
-    for (const table of MIRROR_TABLES.map((t) => t.name)) {
-      const { rows } = await admin.query<{ id: string; raw: unknown }>(`select id, raw from "${schema}"."${table}" where deleted_at is null order by id collate "C"`);
-      const expected = fake.state.list(table).map((o) => ({ id: objectIdOf(table, { ...o })!, raw: o })).sort((a, b) => (a.id < b.id ? -1 : 1));
-      expect(rows, table).toEqual(expected);
-    }
-    const ignored = await admin.query<{ n: string }>(`select coalesce(sum(count), 0) as n from "${schema}".ignored_events`);
-    const routed = new Set(ROUTED_EVENT_TYPES);
-    expect(Number(ignored.rows[0]!.n)).toBe(fake.events.filter((e) => !routed.has(e.event)).length);
+    const { mirror, fake: expected } = await mirrorAndFakeState(admin, schema, fake);
+    expect(mirror).toEqual(expected);
 
     // A second run finds nothing new; running again from the start changes nothing either.
     const before = await dump();

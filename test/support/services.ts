@@ -13,6 +13,20 @@ export function postgresUrlWith(change: (url: URL) => void): string {
   return url.toString();
 }
 
+/** The test Postgres's host and port, for a TcpProxy in front of it. */
+export function postgresAddress(): { host: string; port: number } {
+  const url = new URL(POSTGRES_URL);
+  return { host: url.hostname, port: Number(url.port || 5432) };
+}
+
+/** The test database's URL through another host and port (a TcpProxy). */
+export function postgresUrlVia(address: { host: string; port: number }): string {
+  return postgresUrlWith((url) => {
+    url.hostname = address.host;
+    url.port = String(address.port);
+  });
+}
+
 /** A connected client of the test Redis that fails at once, rather than queueing, if Redis goes away. */
 export async function redisClient(): Promise<Redis> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });

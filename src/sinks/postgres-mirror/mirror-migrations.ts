@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { MirrorNames } from './mirror-names.js';
+import { positionsTableDefinition } from '../../postgres/positions-table.js';
 import { withTransaction } from '../../postgres/with-transaction.js';
 
 /** One schema change, applied once per schema and recorded in `<schema>.schema_migrations`. */
@@ -59,6 +60,11 @@ export const MIRROR_MIGRATIONS: readonly MirrorMigration[] = [
         last_event_id text not null
       )`,
     ],
+  },
+  {
+    version: 2,
+    description: 'sync_positions: the sink\'s position stored in the same transaction as its pages (exactly-once)',
+    statements: (n) => [positionsTableDefinition(n.positions)],
   },
 ];
 

@@ -17,6 +17,8 @@ export interface MirrorNames {
   readonly migrations: string;
   /** `"schema"."ignored_events"`. */
   readonly ignoredEvents: string;
+  /** `"schema"."sync_positions"`: each sink's position in the stream, moved with its pages. */
+  readonly positions: string;
   /**
    * Key of the transaction-scoped advisory lock that serialises migrations. It is the key the
    * `postgres` sink derives for the same schema, so the two sinks opening on one new schema take
@@ -39,6 +41,7 @@ export function mirrorNames(schema: string): MirrorNames {
     table,
     migrations: table('schema_migrations'),
     ignoredEvents: table('ignored_events'),
+    positions: table('sync_positions'),
     lockKey: migrationLockKey(schema),
   };
 }

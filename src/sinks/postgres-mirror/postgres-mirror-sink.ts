@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { WesError } from '../../errors.js';
 import { redactUrl } from '../../observability/redact-url.js';
 import { sinkCommonFields } from '../sink-common-config.js';
-import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
+import type { Sink, SinkDefinition, SinkPage, SinkPositions } from '../sink.js';
 import { classifyPostgresError } from '../../postgres/classify-postgres-error.js';
 import { runMirrorMigrations } from './mirror-migrations.js';
 import { MAX_SCHEMA_NAME_LENGTH, mirrorNames, type MirrorNames } from './mirror-names.js';
@@ -12,6 +12,7 @@ import { sqlNameField } from '../../postgres/sql-names.js';
 import { MirrorEventError, planMirrorPage, writeMirrorPage, type MirrorPagePlan } from './write-mirror-page.js';
 import { postgresConnectionFields } from '../../postgres/postgres-pool.js';
 import { PostgresSinkConnection } from '../../postgres/postgres-sink-connection.js';
+import { PostgresSinkPositions } from '../../postgres/postgres-sink-positions.js';
 
 export const postgresMirrorSinkConfigSchema = z
   .strictObject({
@@ -21,7 +22,7 @@ export const postgresMirrorSinkConfigSchema = z
     schema: sqlNameField(MAX_SCHEMA_NAME_LENGTH).default('workos_mirror')
       .describe('Schema holding the mirror tables, created and upgraded on open; use one of its own. Case-sensitive (always quoted). Default "workos_mirror".'),
   })
-  .describe('Keeps a Postgres copy of the WorkOS objects the events describe (organizations, users, memberships, connections, directories, directory users and groups), newest updated_at wins, deletes leave tombstones; one transaction per page.');
+  .describe('Keeps a Postgres copy of the WorkOS objects the events describe (organizations, users, memberships, connections, directories, directory users and groups), newest updated_at wins, deletes leave tombstones; one transaction per page, which also moves its position in "<schema>.sync_positions" (exactly-once).');
 
 /** A parsed `postgres_mirror` sink config, defaults applied. */
 export type PostgresMirrorSinkConfig = z.infer<typeof postgresMirrorSinkConfigSchema>;
@@ -29,16 +30,19 @@ export type PostgresMirrorSinkConfig = z.infer<typeof postgresMirrorSinkConfigSc
 /**
  * Mirrors WorkOS objects into Postgres tables. `open()` runs the versioned migrations once (see
  * PostgresSinkConnection); `write()` applies a page in one transaction, one statement per table,
- * and only where an event is newer than the row, so a replayed page changes nothing.
+ * and only where an event is newer than the row, so a replayed page changes nothing. The sink
+ * keeps its position in `sync_positions`, moved in the page's transaction (`SinkPage.commit`).
  */
 class PostgresMirrorSink implements Sink {
   readonly type = 'postgres_mirror';
+  readonly positions: SinkPositions;
   private readonly names: MirrorNames;
   private readonly connection: PostgresSinkConnection;
 
   constructor(readonly name: string, private readonly config: PostgresMirrorSinkConfig, private readonly logger: Logger) {
     this.names = mirrorNames(config.schema);
     this.connection = new PostgresSinkConnection(name, config, logger, (pool) => this.migrate(pool));
+    this.positions = new PostgresSinkPositions(this.connection, { table: this.names.positions, sink: name });
   }
 
   open(): Promise<void> {
@@ -46,11 +50,13 @@ class PostgresMirrorSink implements Sink {
   }
 
   async write(page: SinkPage): Promise<void> {
-    if (page.events.length === 0) return;
+    // With a commit even an empty page is written: its position must move.
+    if (page.events.length === 0 && !page.commit) return;
     const plan = this.plan(page);
+    const move = page.commit && { table: this.names.positions, sink: this.name, commit: page.commit };
     const { changed, cascaded, ignoredCounted } = await this.connection.run(
       `mirror ${page.events.length} events into ${this.names.quotedSchema}`,
-      (pool) => writeMirrorPage(pool, this.names, plan),
+      (pool) => writeMirrorPage(pool, this.names, plan, move),
     );
     this.logger.debug({ sink: this.name, count: page.events.length, changed, cascaded, ignored: plan.ignored.length, ignoredCounted }, 'mirrored a page');
   }

@@ -7,6 +7,7 @@ import { objectOfEvent, routeEvent } from './mirror-routing.js';
 import { isoTime, mirrorRow, MirrorRowError, planRounds, type MirrorRow } from './mirror-row.js';
 import { MIRROR_TABLES, type MirrorTableName } from './mirror-table-definitions.js';
 import { upsertMirrorRows } from './upsert-mirror-rows.js';
+import { movePosition, type PositionMove } from '../../postgres/positions-table.js';
 import { withTransaction } from '../../postgres/with-transaction.js';
 
 /** What a page does to the mirror, computed before any I/O. */
@@ -69,9 +70,13 @@ export interface MirrorPageResult {
  * (per round, see planRounds), tables in MIRROR_TABLES order (parents first), then the cascades of the page's deletions
  * (one statement per child and parent table), then one statement for the ignored events. Resolves after COMMIT returns,
  * i.e. once Postgres has made the whole page durable; on any failure nothing of the page stays.
+ * With `move`, the sink's position moves first, compare-and-set: a writer that finds it moved
+ * throws before touching a row, and one that moved it holds its row lock until COMMIT, so two
+ * writers of one sink take turns.
  */
-export function writeMirrorPage(pool: Pool, names: MirrorNames, plan: MirrorPagePlan): Promise<MirrorPageResult> {
+export function writeMirrorPage(pool: Pool, names: MirrorNames, plan: MirrorPagePlan, move?: PositionMove): Promise<MirrorPageResult> {
   return withTransaction(pool, async (client) => {
+    if (move) await movePosition(client, move);
     const changed: Partial<Record<MirrorTableName, number>> = {};
     const deletedIds = new Map<MirrorTableName, string[]>();
     for (const table of MIRROR_TABLES) {

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresTableNames } from './postgres-table.js';
+import { positionsTableDefinition } from '../../postgres/positions-table.js';
 import { withTransaction } from '../../postgres/with-transaction.js';
 
 /** One schema change, applied once per table and recorded in `<table>_migrations`. */
@@ -30,6 +31,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       `create index if not exists ${n.typeIndex} on ${n.events} (event_type, created_at)`,
       `create index if not exists ${n.organizationIndex} on ${n.events} (organization_id, created_at)`,
     ],
+  },
+  {
+    version: 2,
+    description: 'positions table: the sink\'s position stored in the same transaction as its pages (exactly-once)',
+    statements: (n) => [positionsTableDefinition(n.positions)],
   },
 ];
 

@@ -2,7 +2,7 @@ import { migrationLockKey, quoteIdentifier, SQL_IDENTIFIER } from '../../postgre
 
 export { MAX_SCHEMA_NAME_LENGTH } from '../../postgres/sql-names.js';
 
-/** Postgres cuts identifiers at 63 bytes; `<table>_migrations` must fit, so the table name gets 52. */
+/** Postgres cuts identifiers at 63 bytes; `<table>_migrations` (and `<table>_positions`) must fit, so the table name gets 52. */
 export const MAX_TABLE_NAME_LENGTH = 52;
 
 /**
@@ -20,6 +20,8 @@ export interface PostgresTableNames {
   readonly events: string;
   /** `"schema"."table_migrations"`: the versions applied to it. */
   readonly migrations: string;
+  /** `"schema"."table_positions"`: each sink's position in the stream, moved with its pages. */
+  readonly positions: string;
   readonly typeIndex: string;
   readonly organizationIndex: string;
   /**
@@ -41,6 +43,7 @@ export function postgresTableNames(schema: string, table: string): PostgresTable
     quotedSchema: s,
     events: `${s}.${quoteIdentifier(table)}`,
     migrations: `${s}.${quoteIdentifier(`${table}_migrations`)}`,
+    positions: `${s}.${quoteIdentifier(`${table}_positions`)}`,
     // Index names are schema-local, so the table name alone keeps them unique.
     typeIndex: quoteIdentifier(`${table}_type_idx`),
     organizationIndex: quoteIdentifier(`${table}_org_idx`),

@@ -156,11 +156,11 @@ describe('the postgres sink when things go wrong', () => {
   it('logs the URL with the password masked', async () => {
     const { logger, lines } = captureLogger('info');
     await makeSink({ url: postgresUrlWith((u) => (u.password = 'Sup3rSecretPw')) }, logger).open();
-    expect(lines.find((l) => l.msg === 'migrated the Postgres table')).toMatchObject({ url: expect.stringContaining(':***@'), applied: [1], version: 1 });
+    expect(lines.find((l) => l.msg === 'migrated the Postgres table')).toMatchObject({ url: expect.stringContaining(':***@'), applied: [1, 2], version: 2 });
     expect(JSON.stringify(lines)).not.toContain('Sup3rSecretPw');
   });
 
-  it('refuses, as rejected, a role that may not create the table; once created, SELECT and INSERT are enough', async () => {
+  it('refuses, as rejected, a role that may not create the table; once created, SELECT and INSERT are enough, and UPDATE on the positions', async () => {
     const role = `wes_role_${suffix}`;
     await admin.query(`create role "${role}" login`);
     cleanups.push(async () => {
@@ -173,11 +173,16 @@ describe('the postgres sink when things go wrong', () => {
     await makeSink().open();
     await admin.query(`grant usage on schema "${schema}" to "${role}"`);
     await admin.query(`grant select, insert on "${schema}"."${table}", "${schema}"."${table}_migrations" to "${role}"`);
+    await admin.query(`grant select, insert, update on "${schema}"."${table}_positions" to "${role}"`);
     const limited = makeSink({ url: limitedUrl });
     await limited.open();
     const page = samplePage(4, 8);
     await limited.write(page);
-    await limited.write(page);
+    const last = page.events.at(-1)!;
+    const position = { id: last.id, createdAt: last.created_at, filter: { events: [], organizationId: null } };
+    await limited.write({ ...page, commit: { position, expected: null } });
+    await limited.write({ events: [], commit: { position, expected: position } });
+    expect(await limited.positions!.read()).toEqual(position);
     const { rows } = await admin.query<{ n: string }>(`select count(*) as n from "${schema}"."${table}"`);
     expect(Number(rows[0]!.n)).toBe(4);
   });

@@ -34,9 +34,13 @@ const versions = async (): Promise<number[]> =>
 
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (err: unknown) => err);
 
-/** A later release's migration: a column and an index on top of version 1. */
-const v2: MirrorMigration = {
-  version: 2,
+/** The versions this release ships, and the number a later release's migration would take. */
+const SHIPPED = MIRROR_MIGRATIONS.map((m) => m.version);
+const NEXT = SHIPPED.at(-1)! + 1;
+
+/** A later release's migration: a column and an index on top of the shipped ones. */
+const later: MirrorMigration = {
+  version: NEXT,
   description: 'users.locale and an index by email',
   statements: (n) => [`alter table ${n.table('users')} add column locale text`, `create index users_email_idx on ${n.table('users')} (email)`],
 };
@@ -55,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('postgres_mirror migrations', () => {
-  it('creates the schema, every table with the columns MIRROR_TABLES lists, their indexes, and records version 1, on open', async () => {
+  it('creates the schema, every table with the columns MIRROR_TABLES lists, their indexes, and records the versions, on open', async () => {
     await makeSink().open();
     const { rows } = await admin.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
       'select table_name, column_name, data_type, is_nullable from information_schema.columns where table_schema = $1 order by table_name, ordinal_position',
@@ -74,6 +78,9 @@ describe('postgres_mirror migrations', () => {
     }
     expect(columnsOf('ignored_events').map((c) => c.column_name)).toEqual(['event_type', 'count', 'last_event_at', 'last_event_id']);
     expect(columnsOf('schema_migrations').map((c) => c.column_name)).toEqual(['version', 'applied_at']);
+    expect(columnsOf('sync_positions').map((c) => `${c.column_name} ${c.data_type}`)).toEqual([
+      'sink text', 'event_id text', 'event_created_at text', 'filter jsonb', 'lease_token text', 'committed_at timestamp with time zone',
+    ]);
 
     const indexes = await admin.query<{ tablename: string; indexdef: string }>(
       `select tablename, indexdef from pg_indexes where schemaname = $1 and indexname not like '%_pkey'`,
@@ -82,43 +89,43 @@ describe('postgres_mirror migrations', () => {
     const indexed = indexes.rows.map((r) => `${r.tablename} ${r.indexdef.replace(/^.* USING btree /, '')}`).sort();
     const expected = MIRROR_TABLES.flatMap((t) => ['organization_id', 'directory_id'].filter((c) => t.columns.some((col) => col.name === c)).map((c) => `${t.name} (${c})`));
     expect(indexed).toEqual(expected.sort());
-    expect(await versions()).toEqual([1]);
+    expect(await versions()).toEqual([1, 2]);
   });
 
-  it('applies a second migration on top of version 1, once, keeping the rows', async () => {
+  it('applies a later migration on top of the shipped ones, once, keeping the rows', async () => {
     const sink = makeSink();
     await sink.open();
     await sink.write({ events: [{ object: 'event', id: 'event_1', event: 'user.created', created_at: '2026-03-01T10:00:00.000Z', data: { object: 'user', id: 'user_1', email: 'ada@acme.com' } }] });
     const pool = makePool();
     const names = mirrorNames(schema);
 
-    expect(await runMirrorMigrations(pool, names, [...MIRROR_MIGRATIONS, v2])).toEqual({ applied: [2], version: 2, unknown: [] });
-    expect(await versions()).toEqual([1, 2]);
+    expect(await runMirrorMigrations(pool, names, [...MIRROR_MIGRATIONS, later])).toEqual({ applied: [NEXT], version: NEXT, unknown: [] });
+    expect(await versions()).toEqual([...SHIPPED, NEXT]);
     const column = await admin.query('select 1 from information_schema.columns where table_schema = $1 and table_name = $2 and column_name = $3', [schema, 'users', 'locale']);
     expect(column.rowCount).toBe(1);
     expect((await admin.query(`select email from "${schema}".users`)).rows).toEqual([{ email: 'ada@acme.com' }]);
-    expect(await runMirrorMigrations(pool, names, [...MIRROR_MIGRATIONS, v2])).toEqual({ applied: [], version: 2, unknown: [] });
+    expect(await runMirrorMigrations(pool, names, [...MIRROR_MIGRATIONS, later])).toEqual({ applied: [], version: NEXT, unknown: [] });
   });
 
-  it('applies both versions on an empty database, and each only once when replicas open at the same moment', async () => {
-    const results = await Promise.all(Array.from({ length: 4 }, () => runMirrorMigrations(makePool(), mirrorNames(schema), [...MIRROR_MIGRATIONS, v2])));
-    expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2]);
-    expect(await versions()).toEqual([1, 2]);
+  it('applies every version on an empty database, and each only once when replicas open at the same moment', async () => {
+    const results = await Promise.all(Array.from({ length: 4 }, () => runMirrorMigrations(makePool(), mirrorNames(schema), [...MIRROR_MIGRATIONS, later])));
+    expect(results.flatMap((r) => r.applied).sort()).toEqual([...SHIPPED, NEXT]);
+    expect(await versions()).toEqual([...SHIPPED, NEXT]);
     await Promise.all(Array.from({ length: 3 }, () => makeSink().open()));
   });
 
   it('a failing migration leaves the earlier ones applied and records nothing of itself; the fixed one applies next time', async () => {
     const pool = makePool();
     const names = mirrorNames(schema);
-    const broken: MirrorMigration = { version: 3, description: 'broken', statements: (n) => [`alter table ${n.table('users')} add column nickname text`, 'alter table no_such_table add column x text'] };
-    const err = await failure(runMirrorMigrations(pool, names, [...MIRROR_MIGRATIONS, v2, broken]));
+    const broken: MirrorMigration = { version: NEXT + 1, description: 'broken', statements: (n) => [`alter table ${n.table('users')} add column nickname text`, 'alter table no_such_table add column x text'] };
+    const err = await failure(runMirrorMigrations(pool, names, [...MIRROR_MIGRATIONS, later, broken]));
     expect((err as { code?: string }).code).toBe('42P01');
-    expect(await versions()).toEqual([1, 2]);
+    expect(await versions()).toEqual([...SHIPPED, NEXT]);
     const nickname = await admin.query('select 1 from information_schema.columns where table_schema = $1 and column_name = $2', [schema, 'nickname']);
     expect(nickname.rowCount).toBe(0);
 
     const fixed: MirrorMigration = { ...broken, statements: (n) => [`alter table ${n.table('users')} add column nickname text`] };
-    expect((await runMirrorMigrations(pool, names, [...MIRROR_MIGRATIONS, v2, fixed])).applied).toEqual([3]);
+    expect((await runMirrorMigrations(pool, names, [...MIRROR_MIGRATIONS, later, fixed])).applied).toEqual([NEXT + 1]);
   });
 
   it('a sink whose migration fails reports it as rejected and tries again on the next open', async () => {
@@ -129,11 +136,11 @@ describe('postgres_mirror migrations', () => {
     expect(await failure(sink.open())).toMatchObject({ code: 'WES_ERR_SINK_REJECTED', retryable: false });
     await admin.query(`drop table "${schema}".organization_domains`);
     await sink.open();
-    expect(await versions()).toEqual([1]);
+    expect(await versions()).toEqual(SHIPPED);
   });
 
   it('refuses a list of migrations whose versions do not increase', async () => {
-    const err = await failure(runMirrorMigrations(makePool(), mirrorNames(schema), [...MIRROR_MIGRATIONS, { ...v2, version: 1 }]));
+    const err = await failure(runMirrorMigrations(makePool(), mirrorNames(schema), [...MIRROR_MIGRATIONS, { ...later, version: 1 }]));
     expect(String(err)).toMatch(/increasing/);
     expect((await admin.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount).toBe(0);
   });
@@ -159,7 +166,15 @@ describe('postgres_mirror migrations', () => {
     url.username = role;
     const sink = makeSink(url.toString());
     await sink.open();
-    await sink.write({ events: [{ object: 'event', id: 'event_1', event: 'organization.created', created_at: '2026-03-01T10:00:00.000Z', data: { object: 'organization', id: 'org_1', name: 'Acme' } }] });
+    // With its position, as the pipeline writes: a row of sync_positions inserted, then updated.
+    const start = { id: null, createdAt: '2026-03-01T09:00:00.000Z', filter: { events: [], organizationId: null } };
+    await sink.positions!.set(start);
+    const position = { id: 'event_1', createdAt: '2026-03-01T10:00:00.000Z', filter: start.filter };
+    await sink.write({
+      events: [{ object: 'event', id: 'event_1', event: 'organization.created', created_at: '2026-03-01T10:00:00.000Z', data: { object: 'organization', id: 'org_1', name: 'Acme' } }],
+      commit: { position, expected: start },
+    });
     expect((await admin.query(`select name from "${schema}".organizations`)).rows).toEqual([{ name: 'Acme' }]);
+    expect(await sink.positions!.read()).toEqual(position);
   });
 });

@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 describe('the postgres sink', () => {
-  it('creates the schema, the table with its columns and indexes, and records migration 1, on open', async () => {
+  it('creates the schema, the table with its columns and indexes, the positions table, and records migrations 1 and 2, on open', async () => {
     await makeSink().open();
     const columns = await admin.query<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
       'select column_name, data_type, is_nullable, column_default from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
@@ -62,17 +62,24 @@ describe('the postgres sink', () => {
     const indexes = await admin.query<{ indexdef: string }>('select indexdef from pg_indexes where schemaname = $1 and tablename = $2 order by indexname', [schema, table]);
     const defs = indexes.rows.map((r) => r.indexdef.replace(/^.* USING /, ''));
     expect(defs.sort()).toEqual(['btree (event_type, created_at)', 'btree (id)', 'btree (organization_id, created_at)']);
-    const migrations = await admin.query<{ version: number }>(`select version, applied_at from "${schema}"."${table}_migrations"`);
-    expect(migrations.rows).toEqual([{ version: 1, applied_at: expect.any(Date) }]);
+    const positions = await admin.query<{ column_name: string; data_type: string }>(
+      'select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
+      [schema, `${table}_positions`],
+    );
+    expect(positions.rows.map((c) => `${c.column_name} ${c.data_type}`)).toEqual([
+      'sink text', 'event_id text', 'event_created_at text', 'filter jsonb', 'lease_token text', 'committed_at timestamp with time zone',
+    ]);
+    const migrations = await admin.query<{ version: number }>(`select version, applied_at from "${schema}"."${table}_migrations" order by version`);
+    expect(migrations.rows).toEqual([{ version: 1, applied_at: expect.any(Date) }, { version: 2, applied_at: expect.any(Date) }]);
   });
 
-  it('is safe to open twice, and from several sinks at once, applying the migration once', async () => {
+  it('is safe to open twice, and from several sinks at once, applying each migration once', async () => {
     await Promise.all(Array.from({ length: 5 }, () => makeSink().open()));
     const sink = makeSink();
     await sink.open();
     await sink.open();
-    const migrations = await admin.query(`select version from "${schema}"."${table}_migrations"`);
-    expect(migrations.rows).toEqual([{ version: 1 }]);
+    const migrations = await admin.query(`select version from "${schema}"."${table}_migrations" order by version`);
+    expect(migrations.rows).toEqual([{ version: 1 }, { version: 2 }]);
     await sink.write(samplePage(3, 1));
     expect(await count()).toBe(3);
   });
@@ -80,7 +87,8 @@ describe('the postgres sink', () => {
   it('opens sinks of different tables at once on a schema that does not exist yet', async () => {
     await Promise.all(Array.from({ length: 4 }, (_, i) => makeSink({ table: `${table}_${i}` }).open()));
     const tables = await admin.query('select table_name from information_schema.tables where table_schema = $1', [schema]);
-    expect(tables.rowCount).toBe(8);
+    // Each with its migrations and positions tables.
+    expect(tables.rowCount).toBe(12);
   });
 
   it('fills the columns: organization from data.organization_id or the organization itself, created_at as UTC from the older format', async () => {
