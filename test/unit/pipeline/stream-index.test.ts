@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { Cursor } from '../../../src/cursor/cursor-store.js';
 import { StreamIndex } from '../../../src/pipeline/stream-index.js';
 import type { WorkOSEvent } from '../../../src/workos/event.js';
 
 const event = (i: number): WorkOSEvent => ({ id: `event_${i}`, event: 'user.created', data: {}, created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() });
 const page = (from: number, n: number) => Array.from({ length: n }, (_, k) => event(from + k + 1));
-const at = (i: number) => ({ id: `event_${i}`, createdAt: event(i).created_at });
+const at = (i: number): Cursor => ({ id: `event_${i}`, createdAt: event(i).created_at });
 
 describe('the stream index', () => {
   it('counts how many events each sink is behind the one furthest ahead', () => {
@@ -26,7 +27,7 @@ describe('the stream index', () => {
 
   it('counts a start time like the position it is', () => {
     const index = new StreamIndex();
-    const start = { id: null, createdAt: '2026-01-01T00:00:00.000Z' };
+    const start: Cursor = { id: null, createdAt: '2026-01-01T00:00:00.000Z' };
     index.record(start, page(0, 10));
     expect(index.behind(new Map([['a', at(10)], ['b', start]]))).toEqual(new Map([['a', 0], ['b', 10]]));
   });
