@@ -154,7 +154,7 @@ describe('each sink at its own pace', () => {
     expect((await readJsonl(added)).map((e) => e.id)).toEqual(w.fake.events.map((e) => e.id));
   });
 
-  it('re-sends from a time to one sink only with --from --sink', async () => {
+  it('re-sends from a time to one sink only with --from --sink, and moves one sink with cursor set|reset --sink', async () => {
     const a = `${w.dir}/a.jsonl`;
     const b = `${w.dir}/b.jsonl`;
     const start = Date.now() - 3_600_000;
@@ -168,6 +168,13 @@ describe('each sink at its own pace', () => {
     expect((await readJsonl(b)).map((e) => e.id)).toEqual([...w.fake.events, ...w.fake.events.slice(50)].map((e) => e.id));
     const shown = JSON.parse((await runCli(['cursor', 'show', '--sink', 'b', '--config', w.configPath], w.env)).stdout) as { cursor: { id: string } };
     expect(shown.cursor.id).toBe(w.fake.events.at(-1)!.id);
+    // cursor set and reset move one sink too, and leave the other where it is.
+    const show = async () => JSON.parse((await runCli(['cursor', 'show', '--config', w.configPath], w.env)).stdout) as { sinks: Record<string, { cursor: { id: string | null } | null; source: string }> };
+    expect((await runCli(['cursor', 'set', w.fake.events[9]!.id, '--sink', 'a', '--config', w.configPath], w.env)).code).toBe(0);
+    expect((await runCli(['cursor', 'reset', '--sink', 'b', '--config', w.configPath], w.env)).code).toBe(0);
+    const moved = await show();
+    expect(moved.sinks.a!.cursor?.id).toBe(w.fake.events[9]!.id);
+    expect(moved.sinks.b).toEqual({ cursor: null, source: 'none' });
     const unknown = await runCli(['once', '--from', from, '--sink', 'nope', '--config', w.configPath], w.env);
     expect(unknown.code).toBe(78);
     expect(unknown.stderr).toContain('--sink: no sink is named "nope"');
