@@ -98,8 +98,8 @@ function aggregate(results: ReadonlyMap<string, LaneResult>): DrainResult {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { logger, settings } = options;
   const memory = options.memory ?? new CursorMemory();
-  const board = new LanePositions(options.lanes.map((l) => l.binding.sink.name), memory);
   const laneNames = options.lanes.map((l) => l.binding.sink.name);
+  const board = new LanePositions(laneNames, memory);
   const index = new StreamIndex();
   const pagesSource = new SharedPages(options.client, options.retrier, () => laneNames.map((name) => board.positionOf(name)), index);
   const states = new Map<string, LaneState>();
