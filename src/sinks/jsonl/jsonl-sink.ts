@@ -1,23 +1,14 @@
 import { constants } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
 import type { Logger } from 'pino';
-import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
 import { fileSinkError } from '../sink-errors.js';
 import { repairTornTail } from './repair-torn-tail.js';
 import { writeAll } from './write-all.js';
+import { jsonlSinkConfigSchema, type JsonlSinkConfig } from './jsonl-sink-config.js';
+export { jsonlSinkConfigSchema, type JsonlSinkConfig } from './jsonl-sink-config.js';
 
-export const jsonlSinkConfigSchema = z
-  .strictObject({
-    type: z.literal('jsonl'),
-    ...sinkCommonFields,
-    path: z.string().min(1).describe('File to append to, one event per line (created with its folder if missing).'),
-  })
-  .describe('Appends each event as one JSON line to a file, flushed to disk before the cursor moves.');
-
-export type JsonlSinkConfig = z.infer<typeof jsonlSinkConfigSchema>;
 
 /**
  * `O_DSYNC`: each write returns only once its data (and the file size) is on disk, which is what

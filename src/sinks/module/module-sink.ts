@@ -1,20 +1,10 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
 import { isWesError, WesError } from '../../errors.js';
-import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkContext, SinkDefinition, SinkPage } from '../sink.js';
+import { moduleSinkConfigSchema, type ModuleSinkConfig } from './module-sink-config.js';
+export { moduleSinkConfigSchema, type ModuleSinkConfig } from './module-sink-config.js';
 
-export const moduleSinkConfigSchema = z
-  .strictObject({
-    type: z.literal('module'),
-    ...sinkCommonFields,
-    path: z.string().min(1).describe('The module to load: a path (relative to the working directory) or a package name. It exports `createSink(options, context)` (or a default export of that function).'),
-    options: z.record(z.string(), z.unknown()).default({}).describe('Passed to createSink as is; `${VAR}` works inside string values. Default {}.'),
-  })
-  .describe('A sink of your own, written against the exported Sink contract, loaded at start.');
-
-export type ModuleSinkConfig = z.infer<typeof moduleSinkConfigSchema>;
 
 /** What a module sink exports: builds its sink, like `SinkDefinition.create` but free to be async. */
 export type ModuleSinkFactory = (options: Record<string, unknown>, context: SinkContext & { readonly name: string }) => ModuleSinkInstance | Promise<ModuleSinkInstance>;

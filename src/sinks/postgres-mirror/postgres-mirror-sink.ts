@@ -1,31 +1,17 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { WesError } from '../../errors.js';
 import { redactUrl } from '../../observability/redact-url.js';
-import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage, SinkPositions } from '../sink.js';
 import { classifyPostgresError } from '../../postgres/classify-postgres-error.js';
 import { runMirrorMigrations } from './mirror-migrations.js';
-import { MAX_SCHEMA_NAME_LENGTH, mirrorNames, type MirrorNames } from './mirror-names.js';
-import { sqlNameField } from '../../postgres/sql-names.js';
+import { mirrorNames, type MirrorNames } from './mirror-names.js';
 import { MirrorEventError, planMirrorPage, writeMirrorPage, type MirrorPagePlan } from './write-mirror-page.js';
-import { postgresConnectionFields } from '../../postgres/postgres-pool.js';
 import { PostgresSinkConnection } from '../../postgres/postgres-sink-connection.js';
 import { PostgresSinkPositions } from '../../postgres/postgres-sink-positions.js';
+import { postgresMirrorSinkConfigSchema, type PostgresMirrorSinkConfig } from './postgres-mirror-sink-config.js';
+export { postgresMirrorSinkConfigSchema, type PostgresMirrorSinkConfig } from './postgres-mirror-sink-config.js';
 
-export const postgresMirrorSinkConfigSchema = z
-  .strictObject({
-    type: z.literal('postgres_mirror'),
-    ...sinkCommonFields,
-    ...postgresConnectionFields,
-    schema: sqlNameField(MAX_SCHEMA_NAME_LENGTH).default('workos_mirror')
-      .describe('Schema holding the mirror tables, created and upgraded on open; use one of its own. Case-sensitive (always quoted). Default "workos_mirror".'),
-  })
-  .describe('Keeps a Postgres copy of the WorkOS objects the events describe (organizations, users, memberships, connections, directories, directory users and groups), newest updated_at wins, deletes leave tombstones; one transaction per page, which also moves its position in "<schema>.sync_positions" (exactly-once).');
-
-/** A parsed `postgres_mirror` sink config, defaults applied. */
-export type PostgresMirrorSinkConfig = z.infer<typeof postgresMirrorSinkConfigSchema>;
 
 /**
  * Mirrors WorkOS objects into Postgres tables. `open()` runs the versioned migrations once (see

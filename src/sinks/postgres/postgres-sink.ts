@@ -1,32 +1,17 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { redactUrl } from '../../observability/redact-url.js';
-import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage, SinkPositions } from '../sink.js';
 import { classifyPostgresError } from '../../postgres/classify-postgres-error.js';
 import { eventRow } from './event-row.js';
 import { insertPage } from './insert-page.js';
 import { runPostgresMigrations } from './postgres-migrations.js';
-import { MAX_SCHEMA_NAME_LENGTH, MAX_TABLE_NAME_LENGTH, postgresTableNames, type PostgresTableNames } from './postgres-table.js';
-import { sqlNameField } from '../../postgres/sql-names.js';
-import { postgresConnectionFields } from '../../postgres/postgres-pool.js';
+import { postgresTableNames, type PostgresTableNames } from './postgres-table.js';
 import { PostgresSinkConnection } from '../../postgres/postgres-sink-connection.js';
 import { PostgresSinkPositions } from '../../postgres/postgres-sink-positions.js';
+import { postgresSinkConfigSchema, type PostgresSinkConfig } from './postgres-sink-config.js';
+export { postgresSinkConfigSchema, type PostgresSinkConfig } from './postgres-sink-config.js';
 
-export const postgresSinkConfigSchema = z
-  .strictObject({
-    type: z.literal('postgres'),
-    ...sinkCommonFields,
-    ...postgresConnectionFields,
-    schema: sqlNameField(MAX_SCHEMA_NAME_LENGTH).default('public')
-      .describe('Schema of the table, created on open if missing. Case-sensitive (always quoted). Default "public".'),
-    table: sqlNameField(MAX_TABLE_NAME_LENGTH).default('workos_events')
-      .describe('Table of events, created on open if missing, with "<table>_migrations" and "<table>_positions" beside it. Case-sensitive (always quoted), at most 52 characters. Default "workos_events".'),
-  })
-  .describe('Inserts each event as a row (id, type, organization, created_at, the JSON as jsonb), one statement (one transaction) per page, ignoring ids already stored, and keeps its position in "<table>_positions" in that same statement (exactly-once).');
-
-export type PostgresSinkConfig = z.infer<typeof postgresSinkConfigSchema>;
 
 /**
  * Writes pages into a Postgres table. `open()` runs the migrations once (see

@@ -1,58 +1,18 @@
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { urlField } from '../../config/url-field.js';
 import { redactUrl } from '../../observability/redact-url.js';
-import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
 import { AmqpSession } from './amqp-session.js';
 import { rabbitmqSinkError, rabbitmqUnavailable } from './classify-rabbitmq-error.js';
 import { eventMessage } from './event-message.js';
 import { publishConfirmed } from './publish-confirmed.js';
 import { RecentIds } from './recent-ids.js';
-import { routingKeyTemplateProblem } from './routing-key.js';
 import { AmqpTimeoutError, within } from './within.js';
+import { rabbitmqSinkConfigSchema, type RabbitmqSinkConfig } from './rabbitmq-sink-config.js';
+export { rabbitmqSinkConfigSchema, type RabbitmqSinkConfig } from './rabbitmq-sink-config.js';
 
 /** How many confirmed event ids a sink remembers, to skip them when a page is written again. */
 export const CONFIRMED_IDS_KEPT = 100_000;
 
-const amqpUrl = urlField({ schemes: ['amqp', 'amqps'], example: 'amqp://user:${RABBITMQ_PASSWORD}@rabbitmq:5672' });
-
-const routingKeyTemplate = z.string().max(255).check((ctx) => {
-  const problem = routingKeyTemplateProblem(ctx.value);
-  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-});
-
-export const rabbitmqSinkConfigSchema = z
-  .strictObject({
-    type: z.literal('rabbitmq'),
-    ...sinkCommonFields,
-    url: amqpUrl.describe('Broker URL, amqp:// or amqps://, with the vhost as its path ("/%2F" or none for "/"). Put the password in through ${VAR} (percent-encode "@", ":" and "/" in it). A "heartbeat" query parameter overrides heartbeatSeconds.'),
-    exchange: z.string().max(255).regex(/^[A-Za-z0-9_.:-]*$/, 'expected letters, digits, "-", "_", "." or ":"').default('workos.events')
-      .describe('Exchange to publish to. Default "workos.events". "" is the default exchange (the routing key is then a queue name).'),
-    exchangeType: z.enum(['topic', 'direct', 'fanout', 'headers']).default('topic')
-      .describe('Type of the exchange when declare is true. Default "topic".'),
-    declare: z.boolean().default(false)
-      .describe('Declare the exchange (durable) on every connect; an existing one must have the same type and durability. Default false: the exchange must exist.'),
-    routingKey: routingKeyTemplate.default('{event}')
-      .describe('Routing key template: {event} is the event type (e.g. dsync.user.created), {organization_id} the organization ("none" when there is none). Default "{event}".'),
-    mandatory: z.boolean().default(true)
-      .describe('Publish as mandatory: a message no queue is bound for is returned by the broker and the write fails as rejected. false lets RabbitMQ drop it silently. Default true.'),
-    timeoutMs: z.int().min(100).max(300_000).default(10_000)
-      .describe('How long a write waits for the broker to confirm its messages, in ms. Default 10000.'),
-    heartbeatSeconds: z.int().min(0).max(3600).default(10)
-      .describe('AMQP heartbeat in seconds: a silent broker is given up on after about twice this. 0 turns heartbeats off. Default 10.'),
-    connectTimeoutMs: z.int().min(100).max(120_000).default(5_000)
-      .describe('Bound on connecting (TCP, TLS and the AMQP handshake), in ms. Default 5000.'),
-  })
-  .check((ctx) => {
-    const { declare, exchange } = ctx.value;
-    if (declare && (exchange === '' || exchange.startsWith('amq.'))) {
-      ctx.issues.push({ code: 'custom', path: ['declare'], message: `the exchange "${exchange}" is the broker's own and cannot be declared: set declare to false`, input: undefined });
-    }
-  })
-  .describe('Publishes each event to a RabbitMQ exchange with publisher confirms, persistent, messageId = event id, routing key from the event type.');
-
-export type RabbitmqSinkConfig = z.infer<typeof rabbitmqSinkConfigSchema>;
 
 /**
  * Publishes a page on a confirm channel and resolves once the broker confirmed every message.

@@ -1,17 +1,9 @@
-import { z } from 'zod';
 import { WesError } from '../../errors.js';
-import { sinkCommonFields } from '../sink-common-config.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
 import type { Writable } from 'node:stream';
+import { stdoutSinkConfigSchema, type StdoutSinkConfig } from './stdout-sink-config.js';
+export { stdoutSinkConfigSchema, type StdoutSinkConfig } from './stdout-sink-config.js';
 
-export const stdoutSinkConfigSchema = z
-  .strictObject({
-    type: z.literal('stdout'),
-    ...sinkCommonFields,
-  })
-  .describe('Writes each event as one JSON line to standard output (logs go to standard error).');
-
-export type StdoutSinkConfig = z.infer<typeof stdoutSinkConfigSchema>;
 
 /** Resolves once the stream has handed the chunk to the OS, so back-pressure holds the pipeline. */
 function writeChunk(stream: Writable, chunk: string): Promise<void> {

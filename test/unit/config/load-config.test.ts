@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../../src/config/load.js';
-import { sinkConfigSchema, sinkDefinitions, sinkTypes } from '../../../src/sinks/registry.js';
+import { sinkConfigSchema, sinkEntries, sinkTypes } from '../../../src/sinks/registry.js';
 import { ConfigError } from '../../../src/errors.js';
 
 const KEY = { WORKOS_API_KEY: 'sk_test_123456' };
@@ -103,7 +103,7 @@ describe('parseConfig', () => {
 
   it('lists the same sink types in the registry and in the config schema', () => {
     const schemaTypes = sinkConfigSchema.options.map((o) => o.shape.type.value);
-    expect(schemaTypes).toEqual(sinkDefinitions.map((d) => d.type));
+    expect(schemaTypes).toEqual(sinkEntries.map((d) => d.type));
   });
 });
 
