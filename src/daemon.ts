@@ -19,7 +19,7 @@ import { laneConfigsOf } from './pipeline/lane-configs.js';
 import { createPipeline, type DrainResult, type Pipeline } from './pipeline/pipeline.js';
 import type { PipelineObserver } from './pipeline/pipeline-observer.js';
 import { movePositions, setStartPosition, targetSinks } from './pipeline/set-start-position.js';
-import { createScheduledReconcile } from './reconcile/scheduled-reconcile.js';
+import type { createScheduledReconcile } from './reconcile/scheduled-reconcile.js';
 import { closeRedis, connectRedis, createRedisClient, REDIS_RECONNECT_MAX_MS } from './redis/redis-client.js';
 import { Retrier } from './retry/retrier.js';
 import { sleep as realSleep, type Sleep } from './retry/sleep.js';
@@ -144,9 +144,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     peerWaitMs: lease ? 2 * config.leader.renewIntervalMs + REDIS_RECONNECT_MAX_MS : 0,
   });
   const releasers = new Releasers(logger);
-  // Beside the drains, as leader, within its share of the budget (src/reconcile/scheduled-reconcile.ts).
-  const reconcile = config.reconcile.schedule === undefined ? undefined : createScheduledReconcile({
-    config, apiKey: options.apiKey, budget, metrics, logger, now, sleep, isLeader: () => !elector || elector.role === 'leader', leadership: () => elector?.leadership });
+  // Beside the drains, as leader, within its share of the budget (src/reconcile/scheduled-reconcile.ts);
+  // loaded in open(), only when scheduled, since it brings pg with it.
+  let reconcile: ReturnType<typeof createScheduledReconcile> | undefined;
   let http: HttpServer | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -207,6 +207,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
         logger.warn({ err, store: cursorStore.description }, 'cursor store unreachable at start; will keep trying');
       }
       releasers.add('rate budget', () => budget.close());
+      if (config.reconcile.schedule !== undefined) {
+        const { createScheduledReconcile } = await import('./reconcile/scheduled-reconcile.js');
+        reconcile = createScheduledReconcile({
+          config, apiKey: options.apiKey, budget, metrics, logger, now, sleep, isLeader: () => !elector || elector.role === 'leader', leadership: () => elector?.leadership });
+      }
       await openSinks();
       if (options.resetCursor) {
         const targets = targetSinks(sinks, options.sink);
@@ -271,7 +276,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         elector.start();
       }
       releasers.add('pages in flight', drainsInFlight);
-      if (reconcile) releasers.add('scheduled reconcile', () => reconcile.stop());
+      if (reconcile) releasers.add('scheduled reconcile', () => reconcile?.stop());
       scheduler = createScheduler(config.schedule, tick, logger);
       releasers.add('schedule', async () => {
         await scheduler?.stop();
