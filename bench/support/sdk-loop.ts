@@ -37,9 +37,20 @@ export function cpuMsSince(start: NodeJS.CpuUsage): number {
 
 const PAGE_SIZE = 100;
 
+/**
+ * SDK 12's `listEvents` no longer takes `order`. The fake honours the documented default (desc);
+ * the live API is reported to serve oldest first anyway: so the loop adds `order=asc` to the URL,
+ * as `listEvents({ order: 'asc' })` did up to SDK 11, and the baseline stays the same loop.
+ */
+const oldestFirst: typeof fetch = (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : input);
+  if (url.pathname === '/events') url.searchParams.set('order', 'asc');
+  return fetch(url, init);
+};
+
 export async function runSdkLoop(options: SdkLoopOptions): Promise<LoopResult> {
   const url = new URL(options.baseUrl);
-  const workos = new WorkOS(options.apiKey, { apiHostname: url.hostname, port: Number(url.port), https: url.protocol === 'https:' });
+  const workos = new WorkOS(options.apiKey, { apiHostname: url.hostname, port: Number(url.port), https: url.protocol === 'https:', fetchFn: oldestFirst });
   const redis = new Redis(options.redisUrl);
   const started = performance.now();
   const cpu = process.cpuUsage();
@@ -48,8 +59,7 @@ export async function runSdkLoop(options: SdkLoopOptions): Promise<LoopResult> {
   try {
     let after = (await redis.get(options.cursorKey)) ?? undefined;
     for (;;) {
-      // `order: 'asc'`: the fake honours the documented default (desc); the live API is reported to serve oldest first anyway.
-      const page = await workos.events.listEvents({ events: options.eventTypes as EventName[], after, limit: PAGE_SIZE, order: 'asc' });
+      const page = await workos.events.listEvents({ events: options.eventTypes as EventName[], after, limit: PAGE_SIZE });
       const last = page.data.at(-1);
       if (last) {
         if (options.outPath) await appendFile(options.outPath, page.data.map((event) => `${JSON.stringify(event)}\n`).join(''));

@@ -84,7 +84,7 @@ const httpSchema = z
 const webhookSchema = z
   .strictObject({
     path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'expected a path such as /webhooks/workos').default('/webhooks/workos').describe('Path of the webhook endpoint on the HTTP server. Default "/webhooks/workos".'),
-    toleranceMs: z.int().min(1000).default(180_000).describe('How old a delivery\'s signature timestamp may be, in ms. Default 180000 (3 minutes).'),
+    toleranceMs: z.int().min(1000).default(180_000).describe('How far a delivery\'s signature timestamp may be from now, in ms, past or future. Default 180000 (3 minutes).'),
     maxBodyBytes: z.int().min(1024).default(1_048_576).describe('Larger deliveries get 413. Default 1048576 (1 MiB).'),
     allowedIps: z.array(z.string().min(1)).default([]).describe('Source addresses allowed to deliver; "workos" stands for WorkOS\'s published list. Empty (default): any.'),
     trustedProxyHops: z.int().min(0).max(10).default(0).describe('Proxies in front of the daemon that append to X-Forwarded-For; 0 (default) uses the socket address.'),

@@ -6,7 +6,7 @@ import { BodyTooLarge, readBody } from './read-body.js';
 
 export interface WebhookEndpointOptions {
   readonly secret: string;
-  /** How old a signature's timestamp may be, in ms (the SDK's `tolerance`). */
+  /** How far a signature's timestamp may be from now, in ms, either way (the SDK's `tolerance`; 12+ refuses the future too). */
   readonly toleranceMs: number;
   readonly maxBodyBytes: number;
   /** Allowed source addresses (`"workos"` = WorkOS's list); empty: any. */

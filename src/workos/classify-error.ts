@@ -41,6 +41,8 @@ export interface ClassifyContext {
   readonly answered?: number | undefined;
   /** workos.timeoutMs, for the message when the client gave up waiting. */
   readonly timeoutMs?: number;
+  /** A redirect's `Location` header, if the answer was one. */
+  readonly location?: string | null | undefined;
 }
 
 /**
@@ -59,6 +61,11 @@ export function classifyWorkOSError(err: unknown, context: ClassifyContext): Wes
   }
   if (status >= 200 && status < 300) {
     return new WesError('WES_ERR_MALFORMED_PAGE', `malformed ${path} page: the ${status} body is not JSON`, { retryable: true, cause });
+  }
+  // The SDK (12+) does not follow redirects; neither does the http sink. A redirect is a wrong address, not an outage.
+  if (status >= 300 && status < 400) {
+    const to = context.location ? ` to ${context.location}` : '';
+    return new WesError('WES_ERR_WORKOS_REJECTED', `WorkOS answered a redirect (${status}${to}) for ${path}: redirects are not followed; set workos.baseUrl (${context.baseUrl}) to the API's own address`, { cause, httpStatus: status });
   }
   if (status === 429) {
     return new WesError('WES_ERR_WORKOS_RATE_LIMITED', `WorkOS rate limit reached (429)`, { retryable: true, retryAfterMs: context.retryAfterMs, cause, httpStatus: status });

@@ -32,6 +32,8 @@ export interface WorkOSApiOptions {
 interface RequestScope {
   readonly signal: AbortSignal | undefined;
   retryAfter: string | null;
+  /** Where a redirect pointed: the SDK (12+) does not follow redirects. */
+  location: string | null;
   /** Status of the answer that came, if one did: a 408 without one is the SDK's own timeout. */
   answered: number | undefined;
 }
@@ -39,8 +41,10 @@ interface RequestScope {
 /**
  * Raw GETs through the SDK's `get`, so bodies arrive exactly as WorkOS sent them (`listEvents`
  * and friends camel-case and drop fields). The SDK's own retries are off (`maxRetries: 0`):
- * backoff, metrics and shutdown belong to the daemon. A fetch wrapper adds the shutdown signal
- * and keeps the raw `Retry-After`, since the SDK reads only its seconds form.
+ * backoff, metrics and shutdown belong to the daemon. The shutdown signal goes to the SDK's `get`
+ * (12+), which aborts the request and its body with it. A fetch wrapper keeps what the SDK's
+ * errors leave out: the raw `Retry-After` (the SDK reads only its seconds form), a redirect's
+ * `Location`, and whether any answer came at all.
  */
 export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
   const url = new URL(options.baseUrl);
@@ -49,10 +53,9 @@ export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
   const now = options.now ?? Date.now;
   const fetchFn: typeof fetch = async (input, init) => {
     const current = scope.getStore();
-    const signals = [init?.signal, current?.signal].filter((s): s is AbortSignal => s != null);
     let response: Response;
     try {
-      response = await baseFetch(input, { ...init, signal: signals.length > 0 ? AbortSignal.any(signals) : null });
+      response = await baseFetch(input, init);
     } catch (err) {
       if (!current?.signal?.aborted) options.onResponse?.('network');
       throw err;
@@ -60,6 +63,7 @@ export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
     options.onResponse?.(response.status);
     if (current) {
       current.retryAfter = response.headers.get('retry-after');
+      current.location = response.headers.get('location');
       current.answered = response.status;
     }
     return response;
@@ -71,7 +75,7 @@ export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
     timeout: options.timeoutMs,
     maxRetries: 0,
     fetchFn,
-  } as ConstructorParameters<typeof WorkOS>[1]);
+  });
 
   return {
     async get(path, query, signal) {
@@ -79,9 +83,9 @@ export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
         const waited = await options.budget.take(signal);
         if (waited > 0) options.onBudgetWait?.(waited);
       }
-      const state: RequestScope = { signal, retryAfter: null, answered: undefined };
+      const state: RequestScope = { signal, retryAfter: null, location: null, answered: undefined };
       try {
-        const response = await scope.run(state, () => workos.get(path, { query }));
+        const response = await scope.run(state, () => workos.get(path, { query, signal }));
         return response.data;
       } catch (err) {
         const failure = classifyWorkOSError(err, {
@@ -90,6 +94,7 @@ export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
           retryAfterMs: parseRetryAfter(state.retryAfter, options.retryAfter, now()),
           signal,
           answered: state.answered,
+          location: state.location,
           timeoutMs: options.timeoutMs,
         });
         // Every instance sharing the budget holds back until Retry-After has passed, not only this request.

@@ -35,13 +35,14 @@ describe('the webhook doorbell', () => {
     expect((await deliverWebhook(hook, event, SECRET, { tamper: true })).status).toBe(401);
     expect((await deliverWebhook(hook, event, 'whsec_wrong_secret')).status).toBe(401);
     expect((await deliverWebhook(hook, event, SECRET, { timestampMs: Date.now() - 10 * 60_000 })).status).toBe(401);
+    expect((await deliverWebhook(hook, event, SECRET, { timestampMs: Date.now() + 10 * 60_000 })).status).toBe(401);
     const unsigned = await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
     expect(unsigned.status).toBe(401);
     expect((await deliverWebhook(hook, { ...event, data: { blob: 'x'.repeat(10_000) } }, SECRET)).status).toBe(413);
     expect((await fetch(hook)).status).toBe(405);
     const metrics = await (await fetch(hook.replace('/webhooks/workos', '/metrics'))).text();
     expect(metrics).toContain('workos_events_sync_webhooks_received_total{result="accepted"} 1');
-    expect(metrics).toContain('workos_events_sync_webhooks_received_total{result="unauthorized"} 4');
+    expect(metrics).toContain('workos_events_sync_webhooks_received_total{result="unauthorized"} 5');
     expect(metrics).toContain('workos_events_sync_webhooks_received_total{result="too_large"} 1');
   });
 

@@ -54,8 +54,11 @@ async function startReceiver(respond: Responder = () => ({ status: 200 })): Prom
   return receiver;
 }
 
+/** What the handler saw: since SDK 12, `constructEvent` gives `createdAt` as a Date. */
+type Seen = { id: string; event: string; createdAt: Date };
+
 /** The handler from WorkOS's docs, unmodified: Express-style, verifying with constructEvent. */
-function webhookHandler(secret: string, parsedBody: boolean, seen: Array<{ id: string; event: string; createdAt: string }>): Responder {
+function webhookHandler(secret: string, parsedBody: boolean, seen: Seen[]): Responder {
   return async ({ headers, body }) => {
     try {
       const event = await workos.webhooks.constructEvent({
@@ -105,11 +108,11 @@ describe('the http sink, as a WorkOS webhook sender', () => {
     ['the raw body', false],
     ['a body parsed by express.json()', true],
   ])('is accepted by an unmodified handler that verifies %s with workos.webhooks.constructEvent', async (_label, parsedBody) => {
-    const seen: Array<{ id: string; event: string; createdAt: string }> = [];
+    const seen: Seen[] = [];
     const r = await receiver(webhookHandler(SECRET, parsedBody, seen));
     const page = samplePage(20, 11);
     await sinkFor(r.url).write(page);
-    expect(seen).toEqual(page.events.map((e) => ({ id: e.id, event: e.event, createdAt: e.created_at })));
+    expect(seen).toEqual(page.events.map((e) => ({ id: e.id, event: e.event, createdAt: new Date(e.created_at) })));
   });
 
   it('posts the webhook body exactly as fetched: id, event, data, created_at first, no object, context and unknown fields kept', async () => {
