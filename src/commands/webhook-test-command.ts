@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { TEST_EVENT_ID_PREFIX } from '../webhooks/webhook-doorbell.js';
-import { createWebhookSigner } from '../webhooks/webhook-signer.js';
+import { createWebhookSigner } from '../workos/webhook-signer.js';
 import { EXIT_FAILURE, EXIT_OK, reportFailure, type CommandIO } from './command-io.js';
 import { ENV } from '../config/env.js';
 

@@ -4,7 +4,7 @@ import { startFromSchema } from '../cursor/start-from.js';
 import { reconcileConfigIssues, reconcileConfigSchema } from '../reconcile/reconcile-config.js';
 import { sinkConfigSchema } from '../sinks/registry.js';
 import { sinkName } from '../sinks/sink-name.js';
-import { urlField } from './url-field.js';
+import { urlField } from '../validation/url-field.js';
 
 /** The default Redis key of the cursor. */
 export const DEFAULT_CURSOR_KEY = 'workos-events-sync:cursor';

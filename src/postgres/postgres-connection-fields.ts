@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { urlField } from '../config/url-field.js';
+import { urlField } from '../validation/url-field.js';
 
 /** Connection fields every Postgres-backed sink has; spread into its strict config schema. */
 export const postgresConnectionFields = {

@@ -1,10 +1,16 @@
 import type { Logger } from 'pino';
-import type { RetryConfig } from '../config/schema.js';
 import type { Sleep } from './sleep.js';
 import { withRetry } from './with-retry.js';
 
+/** What the retrier needs of `config.retry` (the config's type stays in the config layer). */
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
 export interface RetrierOptions {
-  readonly retry: RetryConfig;
+  readonly retry: RetryPolicy;
   readonly logger: Logger;
   readonly sleep: Sleep;
   readonly random?: (() => number) | undefined;

@@ -1,4 +1,4 @@
-import { createWebhookSigner } from '../../src/webhooks/webhook-signer.js';
+import { createWebhookSigner } from '../../src/workos/webhook-signer.js';
 
 /** POSTs a webhook delivery as WorkOS would, signed with `secret` at `timestampMs` (default now). */
 export async function deliverWebhook(url: string, event: { id: string; event: string; data?: unknown; created_at?: string }, secret: string, options: { timestampMs?: number; tamper?: boolean; headers?: Record<string, string> } = {}): Promise<Response> {

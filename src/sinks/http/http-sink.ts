@@ -6,7 +6,7 @@ import { displayUrl } from './display-url.js';
 import { postWebhook, type PostSettings } from './post-webhook.js';
 import { probeTcp } from './tcp-probe.js';
 import { batchIdempotencyKey, webhookBody } from './webhook-payload.js';
-import { createWebhookSigner } from '../../webhooks/webhook-signer.js';
+import { createWebhookSigner } from '../../workos/webhook-signer.js';
 import { httpSinkConfigSchema, type HttpSinkConfig } from './http-sink-config.js';
 export { httpSinkConfigSchema, type HttpSinkConfig } from './http-sink-config.js';
 

@@ -1,5 +1,5 @@
 import { classifyRequestError, classifyResponse, type DeliveryTarget } from './classify-http-failure.js';
-import type { WebhookSigner } from '../../webhooks/webhook-signer.js';
+import type { WebhookSigner } from '../../workos/webhook-signer.js';
 
 /** Where and how one sink posts. */
 export interface PostSettings {

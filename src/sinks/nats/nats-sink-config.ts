@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { urlField } from '../../config/url-field.js';
+import { urlField } from '../../validation/url-field.js';
 import { sinkCommonFields } from '../sink-common-config.js';
 import { defaultStreamSubjects, subjectTemplateProblem } from './subject-template.js';
 

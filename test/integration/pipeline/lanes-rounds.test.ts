@@ -25,19 +25,24 @@ function slowSink(name: string, delayMs: number): Sink & { ids: string[] } {
   };
 }
 
+/** Two sinks, the second optionally after the first, on the Redis cursor without a lease. */
+function twoSinks(first: Sink, second: Sink, secondExtra: Record<string, unknown> = {}) {
+  const cfg = testConfig(w.fake, {
+    cursor: { store: 'redis', url: REDIS_URL, key: w.cursorKey },
+    sinks: [{ type: 'jsonl', name: first.name, path: join(w.dir, 'a.jsonl') }, { type: 'jsonl', name: second.name, path: join(w.dir, 'b.jsonl'), ...secondExtra }],
+    leader: { enabled: false },
+    rateLimit: { requestsPerMinute: 6000, shared: false },
+    pageSize: 10,
+  });
+  return testDaemon(cfg, { sinks: [first, second] });
+}
+
 describe('lanes across rounds', () => {
   it('starts a sink that drains again within a round from where it got to, not from the round\'s first read of the store', async () => {
     seedBacklog(w.fake, 200, { seed: 81 });
     const fast = slowSink('fast', 0);
     const slow = slowSink('slow', 15);
-    const cfg = testConfig(w.fake, {
-      cursor: { store: 'redis', url: REDIS_URL, key: w.cursorKey },
-      sinks: [{ type: 'jsonl', name: 'fast', path: join(w.dir, 'a.jsonl') }, { type: 'jsonl', name: 'slow', path: join(w.dir, 'b.jsonl') }],
-      leader: { enabled: false },
-      rateLimit: { requestsPerMinute: 6000, shared: false },
-      pageSize: 10,
-    });
-    const t = testDaemon(cfg, { sinks: [fast, slow] });
+    const t = twoSinks(fast, slow);
     await t.daemon.open();
     try {
       t.daemon.pipeline.trigger();
@@ -61,14 +66,7 @@ describe('lanes across rounds', () => {
     // A sink keeping its own position whose database refuses the read: its lane fails at once.
     Object.assign(upstream, { positions: { read: async () => { throw new WesError('WES_ERR_SINK_REJECTED', 'permission denied for table positions'); }, set: async () => undefined } });
     const dependent = slowSink('dependent', 0);
-    const cfg = testConfig(w.fake, {
-      cursor: { store: 'redis', url: REDIS_URL, key: w.cursorKey },
-      sinks: [{ type: 'jsonl', name: 'upstream', path: join(w.dir, 'a.jsonl') }, { type: 'jsonl', name: 'dependent', path: join(w.dir, 'b.jsonl'), after: 'upstream' }],
-      leader: { enabled: false },
-      rateLimit: { requestsPerMinute: 6000, shared: false },
-      pageSize: 10,
-    });
-    const t = testDaemon(cfg, { sinks: [upstream, dependent] });
+    const t = twoSinks(upstream, dependent, { after: 'upstream' });
     await t.daemon.open();
     try {
       await expect(t.daemon.drainOnce()).rejects.toMatchObject({ code: 'WES_ERR_SINK_REJECTED' });
@@ -83,14 +81,7 @@ describe('lanes across rounds', () => {
     seedBacklog(w.fake, 60, { seed: 83 });
     const upstream = slowSink('upstream', 5);
     const dependent = slowSink('dependent', 0);
-    const cfg = testConfig(w.fake, {
-      cursor: { store: 'redis', url: REDIS_URL, key: w.cursorKey },
-      sinks: [{ type: 'jsonl', name: 'upstream', path: join(w.dir, 'a.jsonl') }, { type: 'jsonl', name: 'dependent', path: join(w.dir, 'b.jsonl'), after: 'upstream' }],
-      leader: { enabled: false },
-      rateLimit: { requestsPerMinute: 6000, shared: false },
-      pageSize: 10,
-    });
-    const t = testDaemon(cfg, { sinks: [upstream, dependent] });
+    const t = twoSinks(upstream, dependent, { after: 'upstream' });
     await t.daemon.open();
     try {
       const result = await t.daemon.drainOnce();

@@ -1,6 +1,6 @@
 import { WorkOS } from '@workos-inc/node';
 import { describe, expect, it } from 'vitest';
-import { createWebhookSigner } from '../../../src/webhooks/webhook-signer.js';
+import { createWebhookSigner } from '../../../src/workos/webhook-signer.js';
 import { createEventFactory } from '../../fakes/event-factory.js';
 
 describe('the fake event shapes', () => {

@@ -6,7 +6,7 @@ import { Retrier } from '../../../src/retry/retrier.js';
 import type { EventsClient, EventsQuery } from '../../../src/workos/events-client.js';
 import type { EventsPage } from '../../../src/workos/parse-events-page.js';
 
-const retrier = new Retrier({ retry: { maxAttempts: 1, minDelayMs: 1, maxDelayMs: 1, defaultRetryAfterMs: 1, maxRetryAfterMs: 1 }, logger: pino({ level: 'silent' }), sleep: async () => undefined });
+const retrier = new Retrier({ retry: { maxAttempts: 1, minDelayMs: 1, maxDelayMs: 1 }, logger: pino({ level: 'silent' }), sleep: async () => undefined });
 
 /** A stream of events 1..n, one second apart, served in pages; every request is recorded. */
 function stream(n: number) {

@@ -1,6 +1,6 @@
 import { WorkOS } from '@workos-inc/node';
 import { describe, expect, it } from 'vitest';
-import { createWebhookSigner } from '../../../src/webhooks/webhook-signer.js';
+import { createWebhookSigner } from '../../../src/workos/webhook-signer.js';
 
 const SECRET = 'whsec_signer_test';
 const webhooks = new WorkOS({ clientId: 'signer-test' }).webhooks;
