@@ -26,7 +26,7 @@ function isRateLimited(err: unknown): boolean {
 
 /**
  * Runs `operation` until it succeeds, a non-retryable WesError is thrown, attempts run out or
- * shutdown aborts. p-retry keeps the count; the waits are ours (p-retry's own delay is zero)
+ * shutdown aborts (between attempts: one that has started is let finish, and its result stands). p-retry keeps the count; the waits are ours (p-retry's own delay is zero)
  * so that a 429 waits exactly what `Retry-After` said and every wait is cancellable.
  */
 export function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
@@ -36,7 +36,10 @@ export function withRetry<T>(operation: (attempt: number) => Promise<T>, options
     minTimeout: 0,
     maxTimeout: 0,
     factor: 1,
-    signal: options.signal,
+    // Not p-retry's `signal`: it checks the signal after an attempt that succeeded too, so a sink
+    // write or a cursor commit that completed during shutdown would be reported as aborted, and
+    // the page in flight left written but uncommitted. Shutdown stops the waits between attempts
+    // (our sleep below) and any further attempt; an attempt already running is let finish.
     // Rate limits are expected while catching up; they are bounded by Retry-After, not by a count.
     shouldConsumeRetry: ({ error }) => !isRateLimited(error),
     shouldRetry: ({ error }) => isWesError(error) && error.retryable && !isAborted(error, options.signal),

@@ -71,4 +71,26 @@ describe('withRetry', () => {
     await expect(pending).rejects.toBeTruthy();
     expect(op.calls).toBe(1);
   });
+
+  it('lets an attempt that is running when shutdown comes finish, and keeps its result: the page in flight is committed', async () => {
+    const shutdown = new AbortController();
+    const committed = withRetry(async () => {
+      shutdown.abort();
+      await new Promise((r) => setTimeout(r, 5));
+      return 'committed';
+    }, { what: 'commit the cursor', maxAttempts: 3, backoff, logger, signal: shutdown.signal, sleep: async () => undefined });
+    await expect(committed).resolves.toBe('committed');
+  });
+
+  it('makes no further attempt once shutdown came during a failed one', async () => {
+    const shutdown = new AbortController();
+    let calls = 0;
+    const run = withRetry(async () => {
+      calls++;
+      shutdown.abort();
+      throw unavailable();
+    }, { what: 'fetch', maxAttempts: 3, backoff, logger, signal: shutdown.signal, sleep: async (_ms, signal) => { if (signal?.aborted) throw new WesError('WES_ERR_ABORTED', 'stopped'); } });
+    await expect(run).rejects.toBeDefined();
+    expect(calls).toBe(1);
+  });
 });
