@@ -15,6 +15,7 @@ import { Releasers } from './lifecycle/releasers.js';
 import { DaemonStatus } from './observability/daemon-status.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { readiness } from './observability/readiness.js';
+import { silentMetrics } from './observability/silent-metrics.js';
 import { laneConfigsOf } from './pipeline/lane-configs.js';
 import { createPipeline, type DrainResult, type Pipeline } from './pipeline/pipeline.js';
 import type { PipelineObserver } from './pipeline/pipeline-observer.js';
@@ -89,7 +90,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
-  const metrics = options.metrics ?? createMetrics({ now });
+  // Only a process that serves /metrics collects them.
+  const metrics = options.metrics ?? (options.serveHttp && config.http.enabled ? createMetrics({ now }) : silentMetrics());
   const redis: Redis | undefined = config.cursor.store === 'redis' ? createRedisClient(config.cursor.url, logger) : undefined;
   const cursorStore = options.cursorStore ?? createCursorStore(config.cursor, logger, redis);
   // The lease runs on the monotonic clock (its default), not the injectable wall clock: a wall clock moved by NTP must not stretch it.
@@ -144,12 +146,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
     peerWaitMs: lease ? 2 * config.leader.renewIntervalMs + REDIS_RECONNECT_MAX_MS : 0,
   });
   const releasers = new Releasers(logger);
-  // Beside the drains, as leader, within its share of the budget (src/reconcile/scheduled-reconcile.ts);
-  // loaded in open(), only when scheduled, since it brings pg with it.
+  // Beside the drains, as leader, within its share of the budget; loaded in open() when scheduled (it brings pg).
   let reconcile: ReturnType<typeof createScheduledReconcile> | undefined;
   let http: HttpServer | undefined;
   let stopping: Promise<void> | undefined;
-
+  let onceInFlight: Promise<unknown> | undefined;
   /** What shutdown waits for, within the grace period: the pages in flight, from ticks or from `once`. */
   const drainsInFlight = async () => {
     if (!pipeline.busy && !onceInFlight) return;
@@ -157,7 +158,6 @@ export function createDaemon(options: DaemonOptions): Daemon {
     const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.shutdownGraceMs, 'timeout').unref());
     if ((await Promise.race([settled, grace])) === 'timeout') logger.warn({ graceMs: config.shutdownGraceMs }, 'the pages in flight did not finish in time; abandoning them uncommitted');
   };
-  let onceInFlight: Promise<unknown> | undefined;
 
   const tick = async (): Promise<void> => {
     status.beat();

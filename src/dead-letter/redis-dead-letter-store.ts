@@ -1,4 +1,5 @@
-import { ReplyError, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { ioredis } from '../redis/load-ioredis.js';
 import { WesError } from '../errors.js';
 import type { WorkOSEvent } from '../workos/event.js';
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store.js';
@@ -27,7 +28,7 @@ const TRANSIENT_REPLY_CODES: ReadonlySet<string> = new Set(['LOADING', 'BUSY', '
 
 function unavailable(action: string, description: string, err: unknown): WesError {
   // A reply error's first word is Redis's own error code; everything else is the connection.
-  const replyCode = err instanceof ReplyError ? String((err as Error).message).split(' ', 1)[0]! : undefined;
+  const replyCode = err instanceof ioredis().ReplyError ? String((err as Error).message).split(' ', 1)[0]! : undefined;
   const retryable = replyCode === undefined || TRANSIENT_REPLY_CODES.has(replyCode);
   return new WesError('WES_ERR_DEAD_LETTER_UNAVAILABLE', `could not ${action} dead letters in ${description}: ${(err as Error).message}`, { retryable, cause: err });
 }

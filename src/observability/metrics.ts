@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { parseEventTime } from '../workos/event.js';
 import { createReconcileMetrics, type ReconcileMetrics } from './reconcile-metrics.js';
 
@@ -83,14 +84,17 @@ const SINK_WRITE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 
 /** Builds the daemon's metrics in a fresh registry (never the global one, so many can coexist). */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const now = options.now ?? Date.now;
-  const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  // Required here, not imported: prom-client adds about 20 MB, and a process that serves no
+  // metrics (`once`) never builds them (see silent-metrics.ts). It is a CommonJS package.
+  const prom = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+  const registry = new prom.Registry();
+  if (options.defaultMetrics ?? true) prom.collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const registers = [registry];
 
   const counter = <L extends string = string>(name: string, help: string, labelNames: readonly L[] = []) =>
-    new Counter<L>({ name: PREFIX + name, help, labelNames, registers });
+    new prom.Counter<L>({ name: PREFIX + name, help, labelNames, registers });
   const gauge = <L extends string = string>(name: string, help: string, labelNames: readonly L[] = []) =>
-    new Gauge<L>({ name: PREFIX + name, help, labelNames, registers });
+    new prom.Gauge<L>({ name: PREFIX + name, help, labelNames, registers });
 
   // Epoch ms of the event times; undefined until known, so that the gauges have no sample at all
   // rather than a misleading 0 ("caught up") before anything was committed or read.
@@ -99,7 +103,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   // Ages are computed when scraped, not when set: a stalled daemon must show a growing lag.
   const ageGauge = (name: string, help: string, since: () => number | undefined) =>
-    new Gauge({
+    new prom.Gauge({
       name: PREFIX + name,
       help,
       registers,
@@ -120,7 +124,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   // Per sink, like the ages above: computed when scraped, so a sink that stopped shows a growing lag.
   const sinkEventMs = new Map<string, number>();
-  const sinkLagSeconds = new Gauge<'sink'>({
+  const sinkLagSeconds = new prom.Gauge<'sink'>({
     name: `${PREFIX}sink_lag_seconds`,
     help: 'Seconds between now and the created_at of the event each sink has committed up to, by sink.',
     labelNames: ['sink'],
@@ -146,7 +150,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     cursorAgeSeconds: ageGauge('cursor_age_seconds', 'Seconds between now and the created_at of the event the stored cursor points at.', () => cursorEventMs),
     cursorStale: gauge('cursor_stale', '1 when the stored cursor is considered stale, else 0.'),
     orderViolations: counter('order_violations_total', 'Pages refused because their events were out of order or did not follow the cursor.'),
-    sinkWriteDuration: new Histogram({
+    sinkWriteDuration: new prom.Histogram({
       name: `${PREFIX}sink_write_duration_seconds`,
       help: 'Time a sink took to accept one page, by sink.',
       labelNames: ['sink'] as const,

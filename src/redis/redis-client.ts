@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { redactUrl } from '../observability/redact-url.js';
+import { ioredis } from './load-ioredis.js';
 
 /** The longest pause between two reconnect attempts: a client is back at most this long after Redis is. */
 export const REDIS_RECONNECT_MAX_MS = 2_000;
@@ -13,7 +14,7 @@ export const REDIS_RECONNECT_MAX_MS = 2_000;
  */
 export function createRedisClient(url: string, logger: Logger): Redis {
   const where = redactUrl(url);
-  const redis = new Redis(url, {
+  const redis = new (ioredis().Redis)(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

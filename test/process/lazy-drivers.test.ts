@@ -33,6 +33,17 @@ describe('sink drivers', () => {
     expect(check.drivers).toEqual([]);
   });
 
+  it('leave out ioredis and prom-client too for a once with a file cursor, which needs neither Redis nor /metrics', async () => {
+    seedBacklog(w.fake, 10, { seed: 92 });
+    await w.writeConfig({ cursor: { store: 'file', path: join(w.dir, 'cursor.json') }, sinks: [{ type: 'jsonl', path: join(w.dir, 'out.jsonl') }] });
+    const file = join(await tempDir('wes-lazy-'), 'loaded.txt');
+    const result = await runCli(['once', '--config', w.configPath], { ...w.env, NODE_OPTIONS: `--import ${hook}`, LOADED_MODULES_FILE: file });
+    expect(result.code, result.stderr).toBe(0);
+    const loaded = await readFile(file, 'utf8');
+    expect(loaded).not.toMatch(/\/node_modules\/(ioredis|prom-client)\//);
+    expect(await readJsonl(join(w.dir, 'out.jsonl'))).toHaveLength(10);
+  });
+
   it('are loaded for the sinks a config names, and only those', async () => {
     await w.writeConfig({ sinks: [{ type: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test', table: `lazy_${Date.now()}` }] });
     const shown = await driversLoadedBy(['cursor', 'show', '--config', w.configPath]);
