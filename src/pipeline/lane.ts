@@ -67,9 +67,12 @@ export class Lane {
   readonly name: string;
   private readonly waiting: Array<(progressed: boolean) => void> = [];
   private running = false;
+  /** The page lines carry the sink's name; one child logger for the lane, not one per page. */
+  private readonly logger: Logger;
 
   constructor(private readonly settings: LaneSettings, private readonly context: LaneContext) {
     this.name = settings.binding.sink.name;
+    this.logger = context.logger.child({ sink: this.name });
   }
 
   get sink() {
@@ -188,7 +191,7 @@ export class Lane {
     });
     await this.commitToStore(next, signal, fence);
     context.observer.committed(this.name, events, next);
-    logPage(context.logger.child({ sink: this.name }), events, context.now());
+    logPage(this.logger, events, context.now());
     for (const wake of this.waiting.splice(0)) wake(true);
     return next;
   }

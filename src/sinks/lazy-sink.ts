@@ -47,9 +47,14 @@ export class LazySink implements Sink {
   }
 
   private instance(): Promise<Sink> {
-    this.loading ??= this.entry.load().then((definition) => definition.create(this.config, this.name, this.context));
-    // A failed import (a broken install) is tried again on the next call rather than kept.
-    this.loading.catch(() => (this.loading = undefined));
+    if (!this.loading) {
+      const loading = this.entry.load().then((definition) => definition.create(this.config, this.name, this.context));
+      // A failed import (a broken install) is tried again on the next call rather than kept.
+      loading.catch(() => {
+        if (this.loading === loading) this.loading = undefined;
+      });
+      this.loading = loading;
+    }
     return this.loading;
   }
 }
