@@ -53,6 +53,15 @@ export interface Positions {
 
 export const NO_POSITIONS: Positions = { deployment: null, sinks: undefined };
 
+/**
+ * Where one sink stands in the store: its own entry once the store holds per-sink positions (none:
+ * a new sink, which starts from its `startFrom`), else the deployment's (a store an older version
+ * wrote, or set for every sink at once).
+ */
+export function positionOfSink(positions: Positions, sink: string): Cursor | null {
+  return positions.sinks ? positions.sinks.get(sink) ?? null : positions.deployment;
+}
+
 /** True when the store holds nothing at all: a fresh deployment, a reset, or a Redis restarted empty. */
 export function isEmpty(positions: Positions): boolean {
   return positions.deployment === null && positions.sinks === undefined;

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { Cursor, CursorStore } from '../cursor/cursor-store.js';
+import { positionOfSink, type Cursor, type CursorStore } from '../cursor/cursor-store.js';
 import type { Sink } from '../sinks/sink.js';
 import { parseEventTime } from '../workos/event.js';
 
@@ -21,10 +21,9 @@ export async function describePositions(store: CursorStore, sinks: readonly Sink
     const startFrom = config.sinks[i]?.startFrom ?? config.startFrom;
     const own = await sink.positions?.read();
     if (own) return { sink: sink.name, cursor: own, source: 'sink' as const, startFrom };
-    const inStore = positions.sinks?.get(sink.name);
-    if (inStore) return { sink: sink.name, cursor: inStore, source: 'store' as const, startFrom };
-    if (!positions.sinks && positions.deployment) return { sink: sink.name, cursor: positions.deployment, source: 'deployment' as const, startFrom };
-    return { sink: sink.name, cursor: null, source: 'none' as const, startFrom };
+    const inStore = positionOfSink(positions, sink.name);
+    if (!inStore) return { sink: sink.name, cursor: null, source: 'none' as const, startFrom };
+    return { sink: sink.name, cursor: inStore, source: positions.sinks ? ('store' as const) : ('deployment' as const), startFrom };
   }));
 }
 

@@ -1,5 +1,5 @@
 import type { CursorMemory } from '../cursor/cursor-memory.js';
-import { sameFilter, type Cursor, type Positions } from '../cursor/cursor-store.js';
+import { positionOfSink, sameFilter, type Cursor, type Positions } from '../cursor/cursor-store.js';
 import { comparePositions, earliestPosition } from '../cursor/position-order.js';
 
 /**
@@ -26,7 +26,7 @@ export class LanePositions {
     this.deployment = positions.deployment;
     for (const name of this.lanes) {
       if (this.known.has(name)) continue;
-      this.known.set(name, positions.sinks ? positions.sinks.get(name) ?? null : positions.deployment);
+      this.known.set(name, positionOfSink(positions, name));
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { describeFilter, sameFilter, type Cursor, type CursorFilter, type CursorStore, type Fence, type Positions } from '../cursor/cursor-store.js';
+import { describeFilter, positionOfSink, sameFilter, type Cursor, type CursorFilter, type CursorStore, type Fence, type Positions } from '../cursor/cursor-store.js';
 import type { DeadLetterStore } from '../dead-letter/dead-letter-store.js';
 import { isAborted, isLeaseLost, WesError } from '../errors.js';
 import type { Retrier } from '../retry/retrier.js';
@@ -154,7 +154,7 @@ export class Lane {
   private async startPosition(signal: AbortSignal | undefined, fence: Fence | undefined): Promise<Cursor | null> {
     const { context, sink } = this;
     const positions = await context.positions(signal);
-    const inherited = positions.sinks ? positions.sinks.get(this.name) ?? null : positions.deployment;
+    const inherited = positionOfSink(positions, this.name);
     // A sink keeping its own position is its own authority; before it stored one (an upgrade), it
     // takes what the store says, like any other.
     const own = sink.positions ? await context.retrier.run(() => sink.positions!.read(), { what: `read the position of sink "${this.name}"`, operation: 'cursor_read', signal }) : null;

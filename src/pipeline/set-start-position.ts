@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { filterOf, type Cursor, type CursorStore } from '../cursor/cursor-store.js';
+import { filterOf, positionOfSink, type Cursor, type CursorStore } from '../cursor/cursor-store.js';
 import { WesError } from '../errors.js';
 import type { Retrier } from '../retry/retrier.js';
 import type { Sink } from '../sinks/sink.js';
@@ -18,8 +18,7 @@ export function targetSinks(sinks: readonly Sink[], only: string | undefined): r
 async function positionOf(store: CursorStore, sink: Sink): Promise<Cursor | null> {
   const own = await sink.positions?.read();
   if (own) return own;
-  const positions = await store.read();
-  return positions.sinks ? positions.sinks.get(sink.name) ?? null : positions.deployment;
+  return positionOfSink(await store.read(), sink.name);
 }
 
 /** Writes one position for `sinks` (every sink when `all`), where each keeps it. */
