@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { WesError } from '../errors.js';
 import { closeRedis, connectRedis } from '../redis/redis-client.js';
+import { RedisScript } from '../redis/redis-script.js';
 import { deserializeCursor, serializeCursor, type Cursor, type CursorStore, type Fence, type Positions } from './cursor-store.js';
 
 function unavailable(action: string, description: string, err: unknown): WesError {
@@ -18,28 +19,28 @@ const VERSION_FIELD = ':version';
  * only while ARGV[1] still holds the lease, in one atomic step: an instance that lost its lease
  * (paused, partitioned) can never move a cursor.
  */
-const FENCED_COMMIT = `
+const FENCED_COMMIT = new RedisScript(`
 if KEYS[3] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[2], '${VERSION_FIELD}', '2', ARGV[2], ARGV[3])
 if ARGV[4] ~= '' then redis.call('SET', KEYS[1], ARGV[4]) end
-return 1`;
+return 1`);
 
 /** Every sink to one position: the deployment's position, and no per-sink positions. */
-const FENCED_SET_ALL = `
+const FENCED_SET_ALL = new RedisScript(`
 if KEYS[3] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('DEL', KEYS[2])
-return 1`;
+return 1`);
 
 /** Writes only into an empty store: a standby restoring what a wiped Redis lost never overwrites a leader. */
-const RESTORE = `
+const RESTORE = new RedisScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 if ARGV[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1]) end
 if #ARGV > 1 then
   redis.call('HSET', KEYS[2], '${VERSION_FIELD}', '2')
   for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
 end
-return 1`;
+return 1`);
 
 export interface RedisCursorStoreOptions {
   readonly redis: Redis;
@@ -127,7 +128,7 @@ export class RedisCursorStore implements CursorStore {
     for (const [name, cursor] of positions.sinks ?? []) args.push(name, serializeCursor(cursor, at));
     if (positions.sinks && positions.sinks.size === 0) args.push(VERSION_FIELD, '2');
     try {
-      return (await this.redis.eval(RESTORE, 2, this.key, this.sinksKey, ...args)) === 1;
+      return (await RESTORE.run(this.redis, [this.key, this.sinksKey], args)) === 1;
     } catch (err) {
       throw unavailable('restore', this.description, err);
     }
@@ -145,10 +146,10 @@ export class RedisCursorStore implements CursorStore {
     if (this.options.ownsConnection) await closeRedis(this.redis);
   }
 
-  private async fenced(action: string, script: string, fence: Fence | undefined, args: string[]): Promise<void> {
+  private async fenced(action: string, script: RedisScript, fence: Fence | undefined, args: string[]): Promise<void> {
     let written: unknown;
     try {
-      written = await this.redis.eval(script, 3, this.key, this.sinksKey, fence?.leaseKey ?? '', fence?.token ?? '', ...args);
+      written = await script.run(this.redis, [this.key, this.sinksKey, fence?.leaseKey ?? ''], [fence?.token ?? '', ...args]);
     } catch (err) {
       throw unavailable(action, this.description, err);
     }

@@ -99,7 +99,7 @@ export class Lane {
       for (;;) {
         let heldBack = false;
         let upstreamAt: Cursor | null = null;
-        for await (const page of pages(fetch, context.query, cursor)) {
+        for await (const page of pages(fetch, context.query, cursor, (query) => context.pages.sent(query))) {
           try {
             checkOrder(page.events, page.after);
           } catch (err) {

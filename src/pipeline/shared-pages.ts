@@ -33,7 +33,7 @@ function keyOf(query: EventsQuery): string {
  * only until the next round (a tick or a doorbell), which may have newer events to show.
  */
 export class SharedPages {
-  private readonly inFlight = new Map<string, Promise<EventsPage>>();
+  private readonly inFlight = new Map<string, { readonly page: Promise<EventsPage>; readonly sent: Promise<void> }>();
   private readonly recent = new Map<string, Kept>();
   private round = 0;
 
@@ -55,19 +55,29 @@ export class SharedPages {
     const kept = this.recent.get(key);
     if (kept && (kept.full || kept.round === this.round)) return Promise.resolve(kept.page);
     const running = this.inFlight.get(key);
-    if (running) return running;
+    if (running) return running.page;
     const round = this.round;
+    let markSent!: () => void;
+    const sent = new Promise<void>((resolve) => (markSent = resolve));
     const request = this.retrier
-      .run(() => this.client.fetchPage(query, signal), { what: 'fetch a page of events', operation: 'fetch', signal, fields: { after: query.after ?? null } })
+      .run(() => this.client.fetchPage(query, signal, markSent), { what: 'fetch a page of events', operation: 'fetch', signal, fields: { after: query.after ?? null } })
       .then((page) => {
         const last = page.events.at(-1);
         this.index?.record(query.after ? { id: query.after, createdAt: null } : query.rangeStart ? { id: null, createdAt: query.rangeStart } : null, page.events);
         this.keep(key, { page, round, full: page.events.length >= query.limit, last: last ? { id: last.id, createdAt: last.created_at } : null });
         return page;
       })
-      .finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, request);
+      .finally(() => {
+        markSent();
+        this.inFlight.delete(key);
+      });
+    this.inFlight.set(key, { page: request, sent });
     return request;
+  }
+
+  /** Resolves once the request for `query` is on the wire, or has settled, or is not in flight. */
+  sent(query: EventsQuery): Promise<void> {
+    return this.inFlight.get(keyOf(query))?.sent ?? Promise.resolve();
   }
 
   private keep(key: string, kept: Kept): void {
@@ -80,6 +90,12 @@ export class SharedPages {
     // its re-reads push out the page after). The page just fetched stays: a sink is about to read it.
     const positions = this.positions();
     const needing = (entry: Kept) => positions.filter((p) => p === undefined || p === null || entry.last === null || comparePositions(entry.last, p) > 0).length;
+    // The usual case, sinks in step: the oldest pages are behind every sink. Drop those without ranking the rest.
+    for (const [k, entry] of this.recent) {
+      if (this.recent.size <= RECENT_PAGES || needing(entry) > 0) break;
+      if (k !== key) this.recent.delete(k);
+    }
+    if (this.recent.size <= RECENT_PAGES) return;
     const ranked = [...this.recent].filter(([k]) => k !== key).map(([k, entry]) => ({ k, entry, need: needing(entry) }))
       .sort((a, b) => a.need - b.need || comparePositions(b.entry.last, a.entry.last));
     for (const { k } of ranked) {

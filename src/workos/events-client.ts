@@ -11,8 +11,8 @@ export interface EventsQuery {
 }
 
 export interface EventsClient {
-  /** One request, no retries (the caller owns backoff); throws a classified WesError. */
-  fetchPage(query: EventsQuery, signal?: AbortSignal): Promise<EventsPage>;
+  /** One request, no retries (the caller owns backoff); throws a classified WesError. `onSent`: see WorkOSApi.get. */
+  fetchPage(query: EventsQuery, signal?: AbortSignal, onSent?: () => void): Promise<EventsPage>;
 }
 
 export type EventsClientOptions = WorkOSApiOptions;
@@ -21,8 +21,8 @@ export type EventsClientOptions = WorkOSApiOptions;
 export function createEventsClient(options: EventsClientOptions): EventsClient {
   const api = createWorkOSApi(options);
   return {
-    async fetchPage(query, signal) {
-      const body = await api.get('/events', {
+    async fetchPage(query, signal, onSent) {
+      const answer = await api.get('/events', {
         // Always explicit: the documented default is `desc`, which would walk the stream backwards.
         order: 'asc',
         limit: query.limit,
@@ -30,8 +30,8 @@ export function createEventsClient(options: EventsClientOptions): EventsClient {
         range_start: query.after ? undefined : query.rangeStart,
         events: query.events.length > 0 ? query.events.join(',') : undefined,
         organization_id: query.organizationId,
-      }, signal);
-      return parseEventsPage(body);
+      }, signal, onSent);
+      return parseEventsPage(answer.body, answer.bytes);
     },
   };
 }

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { LocalBucket } from './local-bucket.js';
+import { SpareTokens } from './spare-tokens.js';
 import { resolveBudgetOptions, type RateBudget, type RateBudgetOptions } from './rate-budget.js';
-import { RedisScript } from './redis-script.js';
+import { RedisScript } from '../redis/redis-script.js';
 import { TakeQueue } from './take-queue.js';
 
 export interface RedisRateBudgetOptions extends RateBudgetOptions {
@@ -24,9 +25,17 @@ export const DEFAULT_RATE_KEY_PREFIX = 'workos-events-sync:rate';
 const PROBE_EVERY_MS = 1_000;
 
 /**
+ * While catching up, a round trip to Redis per request costs about as much CPU as the sink's
+ * write, and sits on the path of every fetch. Takes that come back to back (a catch-up, not idle
+ * polls) ask for more tokens per trip, kept by this instance as spares for a short while.
+ */
+const SPARES = { max: 4, backToBackMs: 250, ttlMs: 1_000 } as const;
+
+/**
  * Refill and take, atomically, on Redis's own clock (TIME), so instances with skewed clocks agree.
  * KEYS[1] the bucket hash {tokens, ts}; KEYS[2] the 429 block. ARGV: tokens per ms, capacity,
- * idle TTL in ms. Returns 0 when a token was taken, else the ms to wait before asking again.
+ * idle TTL in ms, tokens wanted. Returns {0, tokens taken} (at least one, at most those wanted or
+ * there), or {ms to wait before asking again, 0}; a bare number of ms while blocked.
  */
 const TAKE = new RedisScript(`
 local blocked = redis.call('PTTL', KEYS[2])
@@ -48,14 +57,16 @@ if now > ts then
 end
 tokens = math.min(capacity, tokens)
 local wait = 0
+local granted = 0
 if tokens >= 1 - 1e-9 then
-  tokens = math.max(0, tokens - 1)
+  granted = math.max(1, math.min(tonumber(ARGV[4]) or 1, math.floor(tokens + 1e-9)))
+  tokens = math.max(0, tokens - granted)
 else
   wait = math.ceil((1 - tokens) / rate)
 end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', ts)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return wait
+return {wait, granted}
 `);
 
 /** KEYS[1] the 429 block; ARGV[1] its length in ms. A shorter block never cuts a longer one short. */
@@ -70,6 +81,13 @@ return 0
 /** The bucket's Redis key: the prefix and the first 16 hex characters of sha256(apiKey), never the key itself. */
 export function rateBudgetKey(apiKey: string, keyPrefix: string = DEFAULT_RATE_KEY_PREFIX): string {
   return `${keyPrefix}:${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}`;
+}
+
+/** {wait, granted} from TAKE; a bare number (blocked) is a wait. Anything else is a broken script: fall back. */
+function readTakeReply(reply: unknown): [wait: number, granted: number] {
+  const [wait = Number.NaN, granted = 1] = Array.isArray(reply) ? reply.map(Number) : [Number(reply), 0];
+  if (!Number.isFinite(wait) || wait < 0 || !Number.isFinite(granted)) throw new Error(`the rate budget script answered ${String(reply)}`);
+  return [wait, wait > 0 ? 0 : Math.max(1, granted)];
 }
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -120,14 +138,18 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
     }
   }
 
+  const spares = new SpareTokens(SPARES);
+
   async function tryTake(): Promise<number> {
     // This instance's own 429 block holds even when Redis is away or lost the block key.
     const blocked = local.blockedMs();
     if (blocked > 0) return blocked;
+    if (spares.take(now())) return 0;
+    const want = spares.wanted(now());
     const waitMs = await shared(async () => {
-      const reply = Number(await TAKE.run(redis, [key, blockedKey], [shape.tokensPerMs, shape.capacity, idleTtlMs]));
-      if (!Number.isFinite(reply) || reply < 0) throw new Error(`the rate budget script answered ${String(reply)}`);
-      return reply;
+      const [wait, granted] = readTakeReply(await TAKE.run(redis, [key, blockedKey], [shape.tokensPerMs, shape.capacity, idleTtlMs, want]));
+      if (granted > 1) spares.keep(granted - 1, now());
+      return wait;
     });
     return waitMs ?? local.tryTake();
   }
@@ -139,6 +161,7 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
       const blockMs = Math.ceil(ms);
       if (!(blockMs > 0)) return;
       local.blockFor(blockMs);
+      spares.drop();
       // A 429 is rare and tells every instance to stop: worth asking Redis even mid-outage.
       await shared(() => BLOCK.run(redis, [blockedKey], [blockMs]), true);
     },

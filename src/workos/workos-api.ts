@@ -1,15 +1,24 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { WorkOS } from '@workos-inc/node';
+import { abortedError } from '../errors.js';
 import { parseRetryAfter, type RetryAfterPolicy } from '../retry/retry-after.js';
 import type { RateBudget } from './rate-budget.js';
-import { classifyWorkOSError } from './classify-error.js';
+import { classifyFailure } from './classify-error.js';
+import { whenRequestSent } from './request-sent.js';
 
 /** Query values for a GET; undefined and empty values are left out of the URL (the SDK's rule). */
 export type ApiQuery = Record<string, string | number | undefined>;
 
+/** A 2xx answer: its JSON, and the bytes it was parsed from (a sink may write those as they came). */
+export interface ApiAnswer {
+  readonly body: unknown;
+  readonly bytes: Buffer;
+}
+
 export interface WorkOSApi {
-  /** One GET, no retries (the caller owns backoff); resolves with the JSON body, throws a classified WesError. */
-  get(path: string, query: ApiQuery, signal?: AbortSignal): Promise<unknown>;
+  /**
+   * One GET, no retries (the caller owns backoff); resolves with the JSON body, throws a
+   * classified WesError. `onSent` is called once the request is on the wire, if Node's fetch says so.
+   */
+  get(path: string, query: ApiQuery, signal?: AbortSignal, onSent?: () => void): Promise<ApiAnswer>;
 }
 
 export interface WorkOSApiOptions {
@@ -28,79 +37,91 @@ export interface WorkOSApiOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** Per-request state shared with the fetch wrapper below, safe with concurrent requests. */
-interface RequestScope {
-  readonly signal: AbortSignal | undefined;
-  retryAfter: string | null;
-  /** Where a redirect pointed: the SDK (12+) does not follow redirects. */
-  location: string | null;
-  /** Status of the answer that came, if one did: a 408 without one is the SDK's own timeout. */
-  answered: number | undefined;
+/** Why the request's own controller fired: our timeout, not the caller's shutdown. */
+const TIMED_OUT = Symbol('timed out');
+
+function urlOf(origin: string, path: string, query: ApiQuery): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') params.append(name, String(value));
+  }
+  const search = params.toString();
+  return `${origin}${path}${search ? `?${search}` : ''}`;
 }
 
 /**
- * Raw GETs through the SDK's `get`, so bodies arrive exactly as WorkOS sent them (`listEvents`
- * and friends camel-case and drop fields). The SDK's own retries are off (`maxRetries: 0`):
- * backoff, metrics and shutdown belong to the daemon. The shutdown signal goes to the SDK's `get`
- * (12+), which aborts the request and its body with it. A fetch wrapper keeps what the SDK's
- * errors leave out: the raw `Retry-After` (the SDK reads only its seconds form), a redirect's
- * `Location`, and whether any answer came at all.
+ * GETs to the WorkOS API with Node's fetch: the raw JSON exactly as WorkOS sent it (the SDK's
+ * `listEvents` and friends camel-case and drop fields), with the daemon's own budget, timeout,
+ * classification and shutdown. The SDK's `get` did the same with a second layer of headers,
+ * timers and errors whose status, Retry-After and Location had to be fished back out; on the
+ * hot path of a catch-up that cost about a quarter of the CPU of a page (bench/README.md), and
+ * WorkOS documents `GET /events` as plain HTTP. The SDK stays for what it owns: webhook signatures.
+ * No redirect is followed (a wrong baseUrl is a config error), as with SDK 12.
  */
 export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
-  const url = new URL(options.baseUrl);
-  const scope = new AsyncLocalStorage<RequestScope>();
-  const baseFetch = options.fetch ?? globalThis.fetch;
+  const { origin } = new URL(options.baseUrl);
+  const doFetch = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
-  const fetchFn: typeof fetch = async (input, init) => {
-    const current = scope.getStore();
-    let response: Response;
-    try {
-      response = await baseFetch(input, init);
-    } catch (err) {
-      if (!current?.signal?.aborted) options.onResponse?.('network');
-      throw err;
-    }
-    options.onResponse?.(response.status);
-    if (current) {
-      current.retryAfter = response.headers.get('retry-after');
-      current.location = response.headers.get('location');
-      current.answered = response.status;
-    }
-    return response;
-  };
-  const workos = new WorkOS(options.apiKey, {
-    apiHostname: url.hostname,
-    port: url.port ? Number(url.port) : undefined,
-    https: url.protocol === 'https:',
-    timeout: options.timeoutMs,
-    maxRetries: 0,
-    fetchFn,
-  });
+  const headers = { Authorization: `Bearer ${options.apiKey}`, Accept: 'application/json', 'User-Agent': 'workos-events-sync' };
 
   return {
-    async get(path, query, signal) {
+    async get(path, query, signal, onSent) {
       if (options.budget) {
         const waited = await options.budget.take(signal);
         if (waited > 0) options.onBudgetWait?.(waited);
       }
-      const state: RequestScope = { signal, retryAfter: null, location: null, answered: undefined };
+      if (signal?.aborted) throw abortedError();
+      const url = urlOf(origin, path, query);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(TIMED_OUT), options.timeoutMs);
+      const onAbort = () => controller.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const stopWaiting = onSent ? whenRequestSent(url, onSent) : undefined;
+      const context = { baseUrl: options.baseUrl, path, signal, timeoutMs: options.timeoutMs };
+      let response: Response;
       try {
-        const response = await scope.run(state, () => workos.get(path, { query, signal }));
-        return response.data;
-      } catch (err) {
-        const failure = classifyWorkOSError(err, {
-          baseUrl: options.baseUrl,
-          path,
-          retryAfterMs: parseRetryAfter(state.retryAfter, options.retryAfter, now()),
-          signal,
-          answered: state.answered,
-          location: state.location,
-          timeoutMs: options.timeoutMs,
+        try {
+          response = await doFetch(url, { headers, signal: controller.signal, redirect: 'manual' });
+        } catch (err) {
+          if (!signal?.aborted) options.onResponse?.('network');
+          throw classifyFailure({ ...context, cause: err, timedOut: controller.signal.reason === TIMED_OUT });
+        } finally {
+          stopWaiting?.();
+        }
+        options.onResponse?.(response.status);
+        let bytes: Buffer;
+        try {
+          bytes = Buffer.from(await response.arrayBuffer());
+        } catch (err) {
+          throw classifyFailure({ ...context, cause: err, answered: response.status, timedOut: controller.signal.reason === TIMED_OUT });
+        }
+        const body = parseJson(bytes);
+        if (response.ok && body !== NOT_JSON) return { body, bytes };
+        const failure = classifyFailure({
+          ...context,
+          answered: response.status,
+          body: body === NOT_JSON ? undefined : body,
+          notJson: body === NOT_JSON,
+          location: response.headers.get('location'),
+          retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), options.retryAfter, now()),
         });
         // Every instance sharing the budget holds back until Retry-After has passed, not only this request.
         if (failure.code === 'WES_ERR_WORKOS_RATE_LIMITED' && options.budget) await options.budget.blockFor(failure.retryAfterMs ?? 0);
         throw failure;
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
       }
     },
   };
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return NOT_JSON;
+  }
 }

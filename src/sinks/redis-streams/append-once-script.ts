@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { WorkOSEvent } from '../../workos/event.js';
+import { eventJson } from '../../workos/event-json.js';
 
 /**
  * Appends one event to its stream unless its id was already written there, in one atomic step.
@@ -30,7 +31,7 @@ return entry`;
 const COMMAND = 'wesRedisStreamsAppendOnce';
 
 /** What `defineCommand` adds to a client and its pipelines (ioredis types only its own commands). */
-type WithAppendOnce = { [COMMAND](...args: Array<string | number>): unknown };
+type WithAppendOnce = { [COMMAND](...args: Array<string | number | Buffer>): unknown };
 
 /**
  * Registers the script on the sink's own client. ioredis then sends EVAL the first time on each
@@ -62,6 +63,6 @@ export function queueAppendOnce(pipeline: ChainableCommander, call: AppendOnceCa
     String(event.id),
     String(event.event),
     String(event.created_at ?? ''),
-    JSON.stringify(event),
+    eventJson(event),
   );
 }

@@ -2,12 +2,12 @@ import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { abortedError } from '../../../src/errors.js';
 import { sleep as realSleep } from '../../../src/retry/sleep.js';
 import type { RateBudget } from '../../../src/workos/rate-budget.js';
 import { createRedisRateBudget, rateBudgetKey, type RedisRateBudgetOptions } from '../../../src/workos/redis-rate-budget.js';
-import { RedisScript } from '../../../src/workos/redis-script.js';
+import { RedisScript } from '../../../src/redis/redis-script.js';
 import { REDIS_URL } from '../../support/services.js';
 
 /** A real, abortable sleep that records what it was asked to wait: tests assert on the requests, not on wall-clock time. */
@@ -85,6 +85,23 @@ describe('redis rate budget', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).budget.take()));
     // Five tokens were there; the other five each needed at least one sleep for a refill.
     expect(a.waits.length + b.waits.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('asks Redis for several tokens per trip while takes come back to back, never for more than the bucket holds', async () => {
+    const a = budget({ burst: 50 });
+    const trips = vi.spyOn(redis, 'evalsha');
+    for (let i = 0; i < 20; i++) expect(await tookWithoutWaiting(a)).toBe(true);
+    // Trips asking for 1, 2, 4, 4, 4, 4 and 4 tokens: 7 round trips for 20 requests, 3 tokens left unused.
+    expect(trips.mock.calls.length).toBe(7);
+    const left = Number(await redis.hget(rateBudgetKey(apiKey, keyPrefix), 'tokens'));
+    expect(left).toBeGreaterThanOrEqual(27);
+    expect(left).toBeLessThan(30);
+    // Another instance gets what is left (and what refilled meanwhile, 10 a second), no more.
+    const b = budget({ burst: 50 });
+    let immediate = 0;
+    while (await tookWithoutWaiting(b)) immediate++;
+    expect(immediate).toBeGreaterThanOrEqual(Math.floor(left));
+    expect(immediate).toBeLessThanOrEqual(Math.floor(left) + 1);
   });
 
   it('gives a different API key a bucket of its own', async () => {

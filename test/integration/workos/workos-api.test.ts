@@ -4,7 +4,7 @@ import { createWorkOSApi, type WorkOSApiOptions } from '../../../src/workos/work
 import { startFakeWorkOS, type FakeWorkOS } from '../../fakes/fake-workos.js';
 import { API_KEY } from '../../support/harness.js';
 
-// What the daemon relies on from the WorkOS SDK (12.x) beyond the status codes the drain tests cover.
+// What the daemon relies on from its WorkOS client beyond the status codes the drain tests cover.
 
 let fake: FakeWorkOS;
 
@@ -26,8 +26,8 @@ async function failure(promise: Promise<unknown>): Promise<WesError> {
   }, (err: unknown) => err)) as WesError;
 }
 
-describe('a WorkOS request through the SDK', () => {
-  it('is sent once on a 503 or a 429: the SDK does not retry behind the daemon\'s back', async () => {
+describe('a WorkOS request', () => {
+  it('is sent once on a 503 or a 429: nothing retries behind the daemon\'s back', async () => {
     fake.script({ status: 503 }, { status: 429, headers: { 'Retry-After': '1' } });
     await expect(failure(api().get('/events', { limit: 1 }))).resolves.toMatchObject({ code: 'WES_ERR_WORKOS_UNAVAILABLE', httpStatus: 503 });
     await expect(failure(api().get('/events', { limit: 1 }))).resolves.toMatchObject({ code: 'WES_ERR_WORKOS_RATE_LIMITED', retryAfterMs: 1000 });
