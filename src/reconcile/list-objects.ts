@@ -31,12 +31,10 @@ export async function* listPages(api: WorkOSApi, path: string, query: ApiQuery, 
   let after: string | undefined;
   for (;;) {
     const listedAt = new Date(now()).toISOString();
-    const { body } = (await withRetry(() => api.get(path, { ...query, limit: 100, order: 'asc', after }, retry.signal), { ...retry, what: `list ${path}` })) as {
-      body: {
-        data?: unknown;
-        list_metadata?: { after?: unknown };
-      } | null;
-    };
+    const body = (await withRetry(() => api.get(path, { ...query, limit: 100, order: 'asc', after }, retry.signal), { ...retry, what: `list ${path}` })) as {
+      data?: unknown;
+      list_metadata?: { after?: unknown };
+    } | null;
     if (!body || !Array.isArray(body.data)) throw malformed(path, '"data" is not an array');
     for (const item of body.data as unknown[]) {
       if (!item || typeof item !== 'object' || typeof (item as { id?: unknown }).id !== 'string') throw malformed(path, 'an object has no id');

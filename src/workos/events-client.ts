@@ -22,7 +22,7 @@ export function createEventsClient(options: EventsClientOptions): EventsClient {
   const api = createWorkOSApi(options);
   return {
     async fetchPage(query, signal, onSent) {
-      const answer = await api.get('/events', {
+      const body = await api.get('/events', {
         // Always explicit: the documented default is `desc`, which would walk the stream backwards.
         order: 'asc',
         limit: query.limit,
@@ -31,7 +31,7 @@ export function createEventsClient(options: EventsClientOptions): EventsClient {
         events: query.events.length > 0 ? query.events.join(',') : undefined,
         organization_id: query.organizationId,
       }, signal, onSent);
-      return parseEventsPage(answer.body, answer.bytes);
+      return parseEventsPage(body);
     },
   };
 }

@@ -1,6 +1,5 @@
 import { WesError } from '../errors.js';
 import { parseEventTime, type WorkOSEvent } from './event.js';
-import { rememberRawJson } from './event-json.js';
 
 /** One page of `/events`, validated just enough that the pipeline's invariants can be checked. */
 export interface EventsPage {
@@ -17,9 +16,8 @@ function malformed(reason: string): WesError {
 /**
  * Checks the shape of a `/events` body without copying the events: each must have a string `id`,
  * a string `event`, an object `data` and a parseable `created_at`. Unknown event types are fine.
- * With the body's `bytes`, each event's own JSON text is remembered for the sinks (rawJsonOf).
  */
-export function parseEventsPage(body: unknown, bytes?: Buffer): EventsPage {
+export function parseEventsPage(body: unknown): EventsPage {
   if (body === null || typeof body !== 'object') throw malformed(`expected a JSON object, got ${body === null ? 'no JSON body' : typeof body}`);
   const { data, list_metadata: meta } = body as { data?: unknown; list_metadata?: { after?: unknown } };
   if (!Array.isArray(data)) throw malformed('"data" is not an array');
@@ -33,7 +31,6 @@ export function parseEventsPage(body: unknown, bytes?: Buffer): EventsPage {
     }
     if (e.data === null || typeof e.data !== 'object') throw malformed(`data[${i}] (${e.id}) has no data object`);
   }
-  if (bytes) rememberRawJson(data as object[], bytes);
   const after = meta && typeof meta.after === 'string' ? meta.after : null;
   return { events: data as WorkOSEvent[], listAfter: after };
 }

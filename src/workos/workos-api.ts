@@ -7,18 +7,12 @@ import { whenRequestSent } from './request-sent.js';
 /** Query values for a GET; undefined and empty values are left out of the URL (the SDK's rule). */
 export type ApiQuery = Record<string, string | number | undefined>;
 
-/** A 2xx answer: its JSON, and the bytes it was parsed from (a sink may write those as they came). */
-export interface ApiAnswer {
-  readonly body: unknown;
-  readonly bytes: Buffer;
-}
-
 export interface WorkOSApi {
   /**
    * One GET, no retries (the caller owns backoff); resolves with the JSON body, throws a
    * classified WesError. `onSent` is called once the request is on the wire, if Node's fetch says so.
    */
-  get(path: string, query: ApiQuery, signal?: AbortSignal, onSent?: () => void): Promise<ApiAnswer>;
+  get(path: string, query: ApiQuery, signal?: AbortSignal, onSent?: () => void): Promise<unknown>;
 }
 
 export interface WorkOSApiOptions {
@@ -89,14 +83,14 @@ export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
           stopWaiting?.();
         }
         options.onResponse?.(response.status);
-        let bytes: Buffer;
+        let text: string;
         try {
-          bytes = Buffer.from(await response.arrayBuffer());
+          text = await response.text();
         } catch (err) {
           throw classifyFailure({ ...context, cause: err, answered: response.status, timedOut: controller.signal.reason === TIMED_OUT });
         }
-        const body = parseJson(bytes);
-        if (response.ok && body !== NOT_JSON) return { body, bytes };
+        const body = parseJson(text);
+        if (response.ok && body !== NOT_JSON) return body;
         const failure = classifyFailure({
           ...context,
           answered: response.status,
@@ -118,9 +112,9 @@ export function createWorkOSApi(options: WorkOSApiOptions): WorkOSApi {
 
 const NOT_JSON = Symbol('not JSON');
 
-function parseJson(bytes: Buffer): unknown {
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     return NOT_JSON;
   }

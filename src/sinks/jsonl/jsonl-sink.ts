@@ -4,7 +4,6 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
 import { fileSinkError } from '../sink-errors.js';
-import { jsonLines } from '../../workos/event-json.js';
 import { repairTornTail } from './repair-torn-tail.js';
 import { writeAll } from './write-all.js';
 import { jsonlSinkConfigSchema, type JsonlSinkConfig } from './jsonl-sink-config.js';
@@ -55,7 +54,9 @@ class JsonlSink implements Sink {
     if (page.events.length === 0) return;
     if (!this.handle) await this.open();
     const handle = this.handle!;
-    const bytes = jsonLines(page.events);
+    let text = '';
+    for (const event of page.events) text += `${JSON.stringify(event)}\n`;
+    const bytes = Buffer.from(text);
     try {
       await writeAll(handle, bytes);
       if (DSYNC === undefined) await handle.datasync();

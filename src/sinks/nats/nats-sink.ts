@@ -8,7 +8,6 @@ import { natsSinkConfigSchema, type NatsSinkConfig } from './nats-sink-config.js
 import { loggableServers, NatsSession } from './nats-session.js';
 import { splitServerCredentials, type NatsCredentials } from './server-credentials.js';
 import { defaultStreamSubjects, renderSubject } from './subject-template.js';
-import { eventJson } from '../../workos/event-json.js';
 
 export { natsSinkConfigSchema, type NatsSinkConfig } from './nats-sink-config.js';
 
@@ -26,6 +25,7 @@ class NatsSink implements Sink {
   private session: NatsSession | undefined;
   private opening: Promise<NatsSession> | undefined;
   private closing: Promise<void> | undefined;
+  private readonly encoder = new TextEncoder();
   private readonly servers: readonly string[];
   private readonly credentials: NatsCredentials;
   private readonly streamSubjects: readonly string[];
@@ -132,7 +132,7 @@ class NatsSink implements Sink {
     if (!session.connected) throw natsUnavailable(this.name, 'is disconnected from NATS; reconnecting in the background');
     const stream = this.config.stream;
     const acks: Array<Promise<PubAck>> = events.map((event) =>
-      session.js.publish(renderSubject(this.config.subject, event), eventJson(event), {
+      session.js.publish(renderSubject(this.config.subject, event), this.encoder.encode(JSON.stringify(event)), {
         msgID: event.id,
         timeout: this.config.timeoutMs,
         ...(stream ? { expect: { streamName: stream.name } } : {}),

@@ -2,7 +2,6 @@ import { parseEventTime, type WorkOSEvent } from '../../workos/event.js';
 import { rabbitmqRejected } from './classify-rabbitmq-error.js';
 import type { OutgoingMessage } from './publish-confirmed.js';
 import { MAX_ROUTING_KEY_BYTES, renderRoutingKey } from './routing-key.js';
-import { eventJson } from '../../workos/event-json.js';
 
 /** The `appId` property of every message, so consumers can tell where it came from. */
 export const APP_ID = 'workos-events-sync';
@@ -22,7 +21,7 @@ export function eventMessage(event: WorkOSEvent, routingKeyTemplate: string, man
   return {
     id: event.id,
     routingKey,
-    content: eventJson(event),
+    content: Buffer.from(JSON.stringify(event)),
     options: {
       persistent: true,
       mandatory,

@@ -1,6 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { WorkOSEvent } from '../../workos/event.js';
-import { eventJson } from '../../workos/event-json.js';
 
 /**
  * Appends one event to its stream unless its id was already written there, in one atomic step.
@@ -31,7 +30,7 @@ return entry`;
 const COMMAND = 'wesRedisStreamsAppendOnce';
 
 /** What `defineCommand` adds to a client and its pipelines (ioredis types only its own commands). */
-type WithAppendOnce = { [COMMAND](...args: Array<string | number | Buffer>): unknown };
+type WithAppendOnce = { [COMMAND](...args: Array<string | number>): unknown };
 
 /**
  * Registers the script on the sink's own client. ioredis then sends EVAL the first time on each
@@ -63,6 +62,6 @@ export function queueAppendOnce(pipeline: ChainableCommander, call: AppendOnceCa
     String(event.id),
     String(event.event),
     String(event.created_at ?? ''),
-    eventJson(event),
+    JSON.stringify(event),
   );
 }

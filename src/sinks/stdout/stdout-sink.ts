@@ -1,5 +1,4 @@
 import { WesError } from '../../errors.js';
-import { jsonLines } from '../../workos/event-json.js';
 import type { Sink, SinkDefinition, SinkPage } from '../sink.js';
 import type { Writable } from 'node:stream';
 import { stdoutSinkConfigSchema, type StdoutSinkConfig } from './stdout-sink-config.js';
@@ -7,7 +6,7 @@ export { stdoutSinkConfigSchema, type StdoutSinkConfig } from './stdout-sink-con
 
 
 /** Resolves once the stream has handed the chunk to the OS, so back-pressure holds the pipeline. */
-function writeChunk(stream: Writable, chunk: Uint8Array): Promise<void> {
+function writeChunk(stream: Writable, chunk: string): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.write(chunk, (err) => (err ? reject(err) : resolve()));
   });
@@ -21,8 +20,10 @@ class StdoutSink implements Sink {
 
   async write(page: SinkPage): Promise<void> {
     if (page.events.length === 0) return;
+    let chunk = '';
+    for (const event of page.events) chunk += `${JSON.stringify(event)}\n`;
     try {
-      await writeChunk(this.stream, jsonLines(page.events));
+      await writeChunk(this.stream, chunk);
     } catch (err) {
       // A closed pipe will not come back: the reader went away, a restart is the fix.
       throw new WesError('WES_ERR_SINK_REJECTED', `sink "${this.name}" could not write to stdout: ${(err as Error).message}`, { cause: err });

@@ -79,6 +79,17 @@ describe('drain', () => {
     expect(written[0]!.event).toBe('widget.frobnicated');
   });
 
+  it('writes only the types a sink asks for, each as WorkOS sent it, and a held-back prefix of a page as its own events', async () => {
+    seedBacklog(w.fake, 250, { seed: 12 });
+    const served = (await (await fetch(`${w.fake.url}/events?order=asc&limit=100`, { headers: { authorization: 'Bearer sk_test_fake' } })).json()) as { data: Array<{ event: string }> };
+    const types = [...new Set(served.data.map((e) => e.event))].slice(0, 2);
+    const filtered = join(w.dir, 'filtered.jsonl');
+    await drainWith(config({ sinks: [{ type: 'jsonl', path: w.eventsFile }, { type: 'jsonl', name: 'some', path: filtered, events: types }] }));
+    const all = await readJsonl(w.eventsFile);
+    expect(all).toHaveLength(250);
+    expect(await readJsonl(filtered)).toEqual(all.filter((e) => types.includes(e.event as string)));
+  });
+
   it('asks for order=asc, the page size, the filters and the cursor on every request', async () => {
     seedBacklog(w.fake, 30, { seed: 3 });
     w.fake.addEvent('user.created', { id: 'user_0', organization_id: 'org_x' }, { organizationId: 'org_x' });
