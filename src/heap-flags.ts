@@ -8,9 +8,10 @@
 // grows the young generation to 128 MB and lets the old one fill with garbage: RSS passes 300 MB
 // while the live heap stays near 20 MB. A small heap limit alone makes V8 collect every few
 // hundred ms, and the CPU per event doubles. These two sizes together keep the peak RSS of a
-// 1,000,000-event drain under 150 MB at the same CPU (bench/README.md, figure 3); 512 MB is over
-// 20 times the daemon's live heap. `reconcile` of a very large account may need more: any
-// heap-size flag of the user's own (NODE_OPTIONS or node's arguments) replaces both of these.
+// 1,000,000-event drain near 140 MB instead of 340, for a little more CPU per event than Node's
+// own sizing (bench/README.md, figure 3); 512 MB is over 20 times the daemon's live heap.
+// `reconcile` of a very large account may need more: any heap-size flag of the user's own
+// (NODE_OPTIONS or node's arguments) replaces both of these.
 //
 // Where `process.execve` is missing (Node before 22.15 or 23.11) or unavailable (Windows), the
 // command runs with Node's own sizing; set NODE_OPTIONS to these flags there.
