@@ -8,7 +8,7 @@
 // turn; RSS is the kernel's peak (ru_maxrss) of one run each, which for `once` covers both images
 // (Linux keeps it across exec).
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, heapOptions } from './support/built-cli.js';
@@ -85,4 +85,5 @@ try {
   console.log(`| the same, heap flags in NODE_OPTIONS (one image) | ${onceOnly.peakRssMb.toFixed(0)} MB | ${(onceOnly.peakRssMb - bareRss).toFixed(0)} MB |`);
 } finally {
   await fake.close();
+  await rm(dir, { recursive: true, force: true });
 }
