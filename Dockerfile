@@ -32,12 +32,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # The daemon drains the page in flight on SIGTERM; give it the config's shutdownGraceMs and more
 # with `docker stop -t` / compose's stop_grace_period.
 STOPSIGNAL SIGTERM
-# V8 sizes its heap from the machine's memory. On a large host a long catch-up grows the young
-# generation to 128 MB and lets the old one fill with garbage: RSS passes 300 MB while the live
-# heap stays near 20 MB. A small heap limit alone makes it collect every few hundred ms, and the
-# CPU per event doubles. These two sizes together keep the peak RSS of a 1,000,000-event drain near
-# 140 MB at the same CPU (bench/README.md, figure 3). Set NODE_OPTIONS yourself to give
-# `reconcile` of a very large account more than 512 MB of heap.
-ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=512"
+# No NODE_OPTIONS: run, once and reconcile apply their own heap limits (src/heap-flags.ts).
 ENTRYPOINT ["node", "/app/dist/cli.js"]
 CMD ["run"]

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { commandDefinitions } from './commands/command-definitions.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, type CommandIO } from './commands/command-io.js';
 import { parseCommandLine } from './commands/parse-command-line.js';
+import { HEAP_FLAGS, heapReexec } from './heap-flags.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,6 +25,29 @@ function onSignals(stop: () => Promise<void>): void {
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+}
+
+/**
+ * Replaces this process with a Node started under the bin's heap limits when the command asks for
+ * them and the user sized no heap (heap-flags.ts). Returns only when there is nothing to do, or
+ * when the restart failed: then the command runs with Node's own sizing, which is only more memory.
+ */
+function applyHeapLimits(wantsHeapLimits: boolean, args: readonly string[]): void {
+  const reexec = heapReexec(wantsHeapLimits, {
+    execPath: process.execPath,
+    execArgv: process.execArgv,
+    script: process.argv[1],
+    args,
+    nodeOptions: process.env.NODE_OPTIONS,
+    platform: process.platform,
+    hasExecve: typeof process.execve === 'function',
+  });
+  if (!reexec) return;
+  try {
+    process.execve!(reexec.file, [...reexec.args], process.env);
+  } catch (err) {
+    process.stderr.write(`workos-events-sync: could not start Node again with ${HEAP_FLAGS.join(' ')} (${err instanceof Error ? err.message : String(err)}); going on with Node's own heap sizing\n`);
+  }
 }
 
 /** The WorkOS SDK 11 and the other current dependencies need Node 22 or newer: say so, plainly. */
@@ -54,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${line.message}\n`);
       return EXIT_CONFIG;
     case 'command': {
+      // Before the command's module loads: the image that ran until here is thrown away.
+      applyHeapLimits(line.definition.heapLimits ?? false, argv);
       const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env };
       return line.definition.run(line.values, line.positionals, { io, onSignals });
     }

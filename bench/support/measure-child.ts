@@ -11,6 +11,8 @@ export interface ChildUsage {
   readonly cpuMs: number;
   /** The kernel's peak RSS (ru_maxrss), MB (NaN when the child died without reporting). */
   readonly peakRssMb: number;
+  /** V8's heap limit at exit (old space and young generation), MB: which heap flags the run had. */
+  readonly heapLimitMb: number;
   readonly stdout: string;
   /** The last 4000 characters of standard error (the daemon logs there), to explain a failure. */
   readonly stderr: string;
@@ -34,8 +36,8 @@ export async function measureChild(args: readonly string[], env: Record<string, 
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const seconds = (performance.now() - started) / 1000;
-  if (stderr.includes('JavaScript heap out of memory')) return { seconds, cpuMs: Number.NaN, peakRssMb: Number.NaN, stdout, stderr, code, outOfMemory: true };
-  const usage = JSON.parse(await readFile(usageFile, 'utf8').catch(() => '{}')) as { userMs?: number; systemMs?: number; maxRssKb?: number };
+  if (stderr.includes('JavaScript heap out of memory')) return { seconds, cpuMs: Number.NaN, peakRssMb: Number.NaN, heapLimitMb: Number.NaN, stdout, stderr, code, outOfMemory: true };
+  const usage = JSON.parse(await readFile(usageFile, 'utf8').catch(() => '{}')) as { userMs?: number; systemMs?: number; maxRssKb?: number; heapLimitMb?: number };
   const cpuMs = usage.userMs === undefined ? Number.NaN : usage.userMs + (usage.systemMs ?? 0);
-  return { seconds, cpuMs, peakRssMb: usage.maxRssKb === undefined ? Number.NaN : usage.maxRssKb / 1024, stdout, stderr, code, outOfMemory: false };
+  return { seconds, cpuMs, peakRssMb: usage.maxRssKb === undefined ? Number.NaN : usage.maxRssKb / 1024, heapLimitMb: usage.heapLimitMb ?? Number.NaN, stdout, stderr, code, outOfMemory: false };
 }

@@ -47,6 +47,12 @@ export interface CommandDefinition<F extends FlagDefinitions = FlagDefinitions> 
   readonly positionals?: readonly string[];
   readonly flags: F;
   readonly example: string;
+  /**
+   * Drains events or walks a directory, holding data for a long time: the CLI starts it under
+   * the heap limits of `heap-flags.ts` (unless the user sized the heap). Quick commands leave it
+   * out, so they start Node once.
+   */
+  readonly heapLimits?: boolean;
   run(values: FlagValues<F>, positionals: readonly string[], context: CommandContext): Promise<number>;
 }
 

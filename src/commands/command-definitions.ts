@@ -44,6 +44,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
     summary: 'poll WorkOS on the configured schedule until stopped',
     flags: startFlags,
     example: 'workos-events-sync run --config config.json',
+    heapLimits: true,
     async run(values, _positionals, { io, onSignals }) {
       // Handlers first: a SIGTERM during start-up (even while the module loads) must stop the
       // daemon, not kill it mid-write.
@@ -57,6 +58,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
     summary: 'drain once until caught up, then exit 0 (for cron jobs and CI)',
     flags: startFlags,
     example: 'workos-events-sync once --from 2026-11-01T00:00:00Z --config config.json',
+    heapLimits: true,
     async run(values, _positionals, { io, onSignals }) {
       let daemon: Daemon | undefined;
       onSignals(async () => daemon?.stop());
@@ -149,6 +151,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
       config,
     },
     example: 'workos-events-sync reconcile --fix --config config.json',
+    heapLimits: true,
     async run(values, _positionals, { io }) {
       return (await import('./reconcile-command.js')).reconcileCommand(values.config, { fix: values.fix ?? false, sink: values.sink }, io);
     },
