@@ -119,12 +119,14 @@ const x = (value: number) => `${value.toFixed(2)}x`;
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 console.log(`Machine: ${machine}. Fake WorkOS: ${FAKE}, in a child process. Medians of ${RUNS} rounds after a warm-up.\n`);
-const fig1Table = (title: string, f: Record<string, Measured>) => {
+/** `target`: the least share of the bare loop's rate asked for (issue 14: 0.95x at 5 ms; none at 0 ms). */
+const fig1Table = (title: string, f: Record<string, Measured>, target?: number) => {
   console.log(`### ${title}\n`);
-  console.log('| loop | events/s | vs baseline | vs bare loop (ceiling) | CPU per page |\n|---|---|---|---|---|');
-  console.log(`| bare loop: fetch + JSON.parse only (ceiling) | ${n(f.bare!.rate)} | ${x(f.bare!.rate / f.baseline!.rate)} | 1.00x | ${ms(f.bare!.cpuPerPage)} |`);
-  console.log(`| baseline: SDK listEvents loop, appendFile (no fsync) + redis SET per page | ${n(f.baseline!.rate)} | 1.00x | ${x(f.baseline!.rate / f.bare!.rate)} | ${ms(f.baseline!.cpuPerPage)} |`);
-  console.log(`| workos-events-sync: jsonl sink (flushed to disk per page) + Redis cursor | ${n(f.ours!.rate)} | ${x(f.ours!.rate / f.baseline!.rate)} | **${x(f.ours!.rate / f.bare!.rate)}** (target >= 0.90x) | ${ms(f.ours!.cpuPerPage)} |`);
+  console.log('| loop | events/s | vs baseline | vs bare loop (ceiling) | CPU per page | CPU vs baseline |\n|---|---|---|---|---|---|');
+  console.log(`| bare loop: fetch + JSON.parse only (ceiling) | ${n(f.bare!.rate)} | ${x(f.bare!.rate / f.baseline!.rate)} | 1.00x | ${ms(f.bare!.cpuPerPage)} | ${x(f.bare!.cpuPerPage / f.baseline!.cpuPerPage)} |`);
+  console.log(`| baseline: SDK listEvents loop, appendFile (no fsync) + redis SET per page | ${n(f.baseline!.rate)} | 1.00x | ${x(f.baseline!.rate / f.bare!.rate)} | ${ms(f.baseline!.cpuPerPage)} | 1.00x |`);
+  const goal = target === undefined ? '' : ` (target >= ${x(target)})`;
+  console.log(`| workos-events-sync: jsonl sink (flushed to disk per page) + Redis cursor | ${n(f.ours!.rate)} | ${x(f.ours!.rate / f.baseline!.rate)} | **${x(f.ours!.rate / f.bare!.rate)}**${goal} | ${ms(f.ours!.cpuPerPage)} | **${x(f.ours!.cpuPerPage / f.baseline!.cpuPerPage)}** (target <= 1.00x) |`);
 };
 fig1Table(`Figure 1: drain throughput, zero-latency API, ${n(EVENTS)} events`, fig1);
 console.log('\nWhat the gap to the bare loop is made of (the daemon with parts taken away):\n');
@@ -133,7 +135,7 @@ for (const [name, label] of [['ours', 'as above: jsonl sink, shared budget in Re
   console.log(`| ${label} | ${n(fig1[name]!.rate)} | ${x(fig1[name]!.rate / fig1.bare!.rate)} | ${ms(fig1[name]!.cpuPerPage)} |`);
 }
 console.log('');
-fig1Table(`Figure 1 with ${NEAR_MS} ms per API request, ${n(NEAR_EVENTS)} events`, fig1near);
+fig1Table(`Figure 1 with ${NEAR_MS} ms per API request, ${n(NEAR_EVENTS)} events`, fig1near, 0.95);
 
 console.log(`\n### Figure 2: ${LATENCY_MS} ms per API request, a sink taking ${SINK_MS} ms per page, ${n(SLOW_EVENTS)} events\n`);
 console.log('| loop | events/s | vs baseline |\n|---|---|---|');

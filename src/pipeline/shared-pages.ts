@@ -10,6 +10,13 @@ import type { EventsPage } from '../workos/parse-events-page.js';
  * this reads on its own.
  */
 const RECENT_PAGES = 32;
+/**
+ * Pages are dropped in batches, once this many more are kept: ranking the kept pages runs once per
+ * batch instead of on the path of every fetched page. (Keeping pages until then costs nothing: a
+ * page kept a while is promoted once by the garbage collector, which is cheaper than copying pages
+ * that die just after a young-generation collection; bench/README.md, figure 3.)
+ */
+const DROP_BATCH = 8;
 
 interface Kept {
   readonly page: EventsPage;
@@ -83,18 +90,13 @@ export class SharedPages {
   private keep(key: string, kept: Kept): void {
     this.recent.delete(key);
     this.recent.set(key, kept);
+    if (this.recent.size <= RECENT_PAGES + DROP_BATCH) return;
+    // Each page dropped costs one request for each sink that has yet to read it: drop those the
+    // fewest sinks still need, first those every sink has passed; among equals the one furthest
+    // ahead, which the sink behind reaches last (dropping the one it reads next would make each of
+    // its re-reads push out the page after). The page just fetched stays: a sink is about to read it.
     const positions = this.positions();
     const needing = (entry: Kept) => positions.filter((p) => p === undefined || p === null || entry.last === null || comparePositions(entry.last, p) > 0).length;
-    // A page every sink has passed is never asked for again: it goes now, not when the window is
-    // full. Sinks in step then keep a page or two, not 32: parsed pages that outlive a young-
-    // generation collection are copied into the old generation, which costs the catch-up more
-    // CPU than anything else it keeps (bench/README.md, figure 3).
-    for (const [k, entry] of this.recent) if (k !== key && needing(entry) === 0) this.recent.delete(k);
-    if (this.recent.size <= RECENT_PAGES) return;
-    // Each page dropped costs one request for each sink that has yet to read it: drop those the
-    // fewest sinks still need; among equals the one furthest ahead, which the sink behind reaches
-    // last (dropping the one it reads next would make each of its re-reads push out the page
-    // after). The page just fetched stays: a sink is about to read it.
     const ranked = [...this.recent].filter(([k]) => k !== key).map(([k, entry]) => ({ k, entry, need: needing(entry) }))
       .sort((a, b) => a.need - b.need || comparePositions(b.entry.last, a.entry.last));
     for (const { k } of ranked) {

@@ -140,17 +140,37 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
 
   const spares = new SpareTokens(SPARES);
 
+  /** One trip to the shared bucket for `want` tokens, `used` of them taken now; the rest become spares. Undefined: Redis is away. */
+  function trip(want: number, used: 0 | 1): Promise<number | undefined> {
+    return shared(async () => {
+      const [wait, granted] = readTakeReply(await TAKE.run(redis, [key, blockedKey], [shape.tokensPerMs, shape.capacity, idleTtlMs, want]));
+      if (granted > used) spares.keep(granted - used, now());
+      return wait;
+    });
+  }
+
+  /** A trip for spares already under way (see refillAhead): its tokens are the next ones. */
+  let refilling: Promise<unknown> | undefined;
+
+  /**
+   * While catching up, the trip for the next tokens starts as the last spare is used, so the take
+   * after it finds them waiting instead of waiting for Redis on the path of its request.
+   */
+  function refillAhead(): void {
+    if (refilling || spares.left > 0 || !spares.catchingUp) return;
+    refilling = trip(spares.wanted(now()), 0).finally(() => (refilling = undefined));
+  }
+
   async function tryTake(): Promise<number> {
     // This instance's own 429 block holds even when Redis is away or lost the block key.
     const blocked = local.blockedMs();
     if (blocked > 0) return blocked;
-    if (spares.take(now())) return 0;
-    const want = spares.wanted(now());
-    const waitMs = await shared(async () => {
-      const [wait, granted] = readTakeReply(await TAKE.run(redis, [key, blockedKey], [shape.tokensPerMs, shape.capacity, idleTtlMs, want]));
-      if (granted > 1) spares.keep(granted - 1, now());
-      return wait;
-    });
+    if (refilling) await refilling;
+    if (spares.take(now())) {
+      refillAhead();
+      return 0;
+    }
+    const waitMs = await trip(spares.wanted(now()), 1);
     return waitMs ?? local.tryTake();
   }
 

@@ -11,7 +11,7 @@ export interface SparePolicy {
  * Tokens this instance took from the shared bucket ahead of need, and how many to ask for next.
  * Takes that come back to back (a drain catching up) ask for twice as many per trip, up to
  * `max`; a take after a pause (an idle poll, a doorbell) asks for one. So idle polling never takes
- * more than it uses, and a catch-up wastes at most `max - 1` tokens when it ends.
+ * more than it uses, and a catch-up leaves at most a trip's worth unused when it ends.
  */
 export class SpareTokens {
   private count = 0;
@@ -32,6 +32,15 @@ export class SpareTokens {
     return false;
   }
 
+  get left(): number {
+    return this.count;
+  }
+
+  /** The last trip asked for more than one token: takes are coming back to back. */
+  get catchingUp(): boolean {
+    return this.want > 1;
+  }
+
   /** How many tokens the trip about to be made should ask for. */
   wanted(now: number): number {
     this.want = now - this.lastTakeAt < this.policy.backToBackMs ? Math.min(this.policy.max, this.want * 2) : 1;
@@ -39,7 +48,7 @@ export class SpareTokens {
     return this.want;
   }
 
-  /** `count` tokens granted beyond the one used now. */
+  /** `count` tokens granted and not used yet. */
   keep(count: number, now: number): void {
     this.count = count;
     this.takenAt = now;

@@ -46,21 +46,22 @@ describe('the shared stream of pages', () => {
   });
 
   it('drops first the pages every sink has passed, and keeps those a sink behind still needs, so it re-reads only what did not fit', async () => {
-    const s = stream(10 * 40);
+    const s = stream(10 * 48);
     let positions: Array<Cursor | null> = [null, null];
     const pages = new SharedPages(s.client, retrier, () => positions);
-    // The first sink reads 40 pages ahead while the second stays at page 5.
-    for (let page = 0; page < 40; page++) {
+    // The first sink reads 48 pages ahead while the second stays at page 5.
+    for (let page = 0; page < 48; page++) {
       await pages.fetch(query(page === 0 ? undefined : s.at(page * 10).id!));
       positions = [s.at((page + 1) * 10), s.at(50)];
     }
     const before = s.requests.length;
-    // The second sink reads on from page 5. Pages 0..4, behind both sinks, were dropped first; of
-    // the 35 it needs, 32 were kept, so it reads 3 of them again, not all of them.
-    for (let page = 5; page < 40; page++) {
+    // The second sink reads on from page 5. Pages are dropped in a batch when the 41st is kept:
+    // first pages 0..4, behind both sinks, then the 4 furthest ahead but the one just fetched
+    // (36..39). Of the 43 pages it needs, it reads those 4 again, not all of them.
+    for (let page = 5; page < 48; page++) {
       await pages.fetch(query(s.at(page * 10).id!));
-      positions = [s.at(400), s.at((page + 1) * 10)];
+      positions = [s.at(480), s.at((page + 1) * 10)];
     }
-    expect(s.requests.length - before).toBe(3);
+    expect(s.requests.length - before).toBe(4);
   });
 });
