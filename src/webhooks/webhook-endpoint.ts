@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WorkOS } from '@workos-inc/node';
+import type { WorkOS } from '@workos-inc/node';
 import type { Logger } from 'pino';
 import { clientIp, expandAllowedIps } from './client-ip.js';
 import { BodyTooLarge, readBody } from './read-body.js';
@@ -33,7 +33,9 @@ function answer(res: ServerResponse, status: number, body: Record<string, unknow
  * the cursor. Anything else gets its status and nothing happens.
  */
 export function createWebhookEndpoint(options: WebhookEndpointOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const webhooks = new WorkOS({ clientId: 'workos-events-sync' }).webhooks;
+  // Loaded with the first delivery, not with the daemon: a process without the doorbell never needs the SDK.
+  let webhooks: Promise<WorkOS['webhooks']> | undefined;
+  const verifier = () => (webhooks ??= import('@workos-inc/node').then(({ WorkOS: Sdk }) => new Sdk({ clientId: 'workos-events-sync' }).webhooks));
   const allowed = expandAllowedIps(options.allowedIps);
   const refuse = (res: ServerResponse, outcome: Outcome, status: number, message: string, fields: Record<string, unknown> = {}, headers?: Record<string, string>) => {
     options.onResult?.(outcome);
@@ -54,8 +56,9 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): (req: In
     }
     const sigHeader = req.headers['workos-signature'];
     if (typeof sigHeader !== 'string' || sigHeader === '') return refuse(res, 'unauthorized', 401, 'missing WorkOS-Signature header', { ip });
+    const verify = await verifier();
     try {
-      await webhooks.verifyHeader({ payload: body, sigHeader, secret: options.secret, tolerance: options.toleranceMs });
+      await verify.verifyHeader({ payload: body, sigHeader, secret: options.secret, tolerance: options.toleranceMs });
     } catch (err) {
       return refuse(res, 'unauthorized', 401, 'invalid or expired signature', { ip, reason: (err as Error).message });
     }

@@ -33,7 +33,7 @@ describe('sink drivers', () => {
     expect(check.drivers).toEqual([]);
   });
 
-  it('leave out ioredis and prom-client too for a once with a file cursor, which needs neither Redis nor /metrics', async () => {
+  it('leave out ioredis, prom-client and the WorkOS SDK too for a once with a file cursor, which needs neither Redis, /metrics nor webhooks', async () => {
     seedBacklog(w.fake, 10, { seed: 92 });
     await w.writeConfig({ cursor: { store: 'file', path: join(w.dir, 'cursor.json') }, sinks: [{ type: 'jsonl', path: join(w.dir, 'out.jsonl') }] });
     const file = join(await tempDir('wes-lazy-'), 'loaded.txt');
@@ -41,6 +41,8 @@ describe('sink drivers', () => {
     expect(result.code, result.stderr).toBe(0);
     const loaded = await readFile(file, 'utf8');
     expect(loaded).not.toMatch(/\/node_modules\/(ioredis|prom-client)\//);
+    // GETs go through Node's fetch; the SDK is for webhook signatures only.
+    expect(loaded).not.toMatch(/\/node_modules\/@workos-inc\//);
     expect(await readJsonl(join(w.dir, 'out.jsonl'))).toHaveLength(10);
   });
 
