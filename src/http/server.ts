@@ -39,7 +39,14 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-const BUILT_IN = ['/healthz', '/readyz', '/metrics'] as const;
+/**
+ * The built-in routes, shared with what points at them from outside (the Kubernetes probes and
+ * ServiceMonitor are tested against these), so that a rename cannot leave a probe asking for a
+ * path that is gone.
+ */
+export const ROUTES = { health: '/healthz', ready: '/readyz', metrics: '/metrics' } as const;
+
+const BUILT_IN = [ROUTES.health, ROUTES.ready, ROUTES.metrics] as const;
 const ALLOW = 'GET, HEAD';
 
 /**
@@ -58,15 +65,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const closeGraceMs = options.closeGraceMs ?? 1000;
 
   const builtIn: Record<(typeof BUILT_IN)[number], (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
-    '/healthz': async (req, res) => {
+    [ROUTES.health]: async (req, res) => {
       const report = options.health();
       sendJson(req, res, report.ok ? 200 : 503, report, { 'Cache-Control': 'no-store' });
     },
-    '/readyz': async (req, res) => {
+    [ROUTES.ready]: async (req, res) => {
       const report = await readiness(options.ready, readyTimeoutMs, logger);
       sendJson(req, res, report.ok ? 200 : 503, report, { 'Cache-Control': 'no-store' });
     },
-    '/metrics': async (req, res) => {
+    [ROUTES.metrics]: async (req, res) => {
       const { contentType, body } = await options.metrics();
       send(req, res, 200, body, { 'Content-Type': contentType });
     },
