@@ -46,6 +46,9 @@ export interface HttpServer {
  */
 export const ROUTES = { health: '/healthz', ready: '/readyz', metrics: '/metrics' } as const;
 
+/** How long `/readyz` waits for its checks before answering 503 itself; a probe's timeout must be longer. */
+export const DEFAULT_READY_TIMEOUT_MS = 2000;
+
 const BUILT_IN = [ROUTES.health, ROUTES.ready, ROUTES.metrics] as const;
 const ALLOW = 'GET, HEAD';
 
@@ -61,7 +64,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     if (!path.startsWith('/')) throw new Error(`http route "${path}" must start with "/"`);
     if ((BUILT_IN as readonly string[]).includes(path)) throw new Error(`http route "${path}" is built in and cannot be replaced`);
   }
-  const readyTimeoutMs = options.readyTimeoutMs ?? 2000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const closeGraceMs = options.closeGraceMs ?? 1000;
 
   const builtIn: Record<(typeof BUILT_IN)[number], (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
