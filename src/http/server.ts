@@ -39,7 +39,17 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-const BUILT_IN = ['/healthz', '/readyz', '/metrics'] as const;
+/**
+ * The built-in routes, shared with what points at them from outside (the Kubernetes probes and
+ * ServiceMonitor are tested against these), so that a rename cannot leave a probe asking for a
+ * path that is gone.
+ */
+export const ROUTES = { health: '/healthz', ready: '/readyz', metrics: '/metrics' } as const;
+
+/** How long `/readyz` waits for its checks before answering 503 itself; a probe's timeout must be longer. */
+export const DEFAULT_READY_TIMEOUT_MS = 2000;
+
+const BUILT_IN = [ROUTES.health, ROUTES.ready, ROUTES.metrics] as const;
 const ALLOW = 'GET, HEAD';
 
 /**
@@ -54,19 +64,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     if (!path.startsWith('/')) throw new Error(`http route "${path}" must start with "/"`);
     if ((BUILT_IN as readonly string[]).includes(path)) throw new Error(`http route "${path}" is built in and cannot be replaced`);
   }
-  const readyTimeoutMs = options.readyTimeoutMs ?? 2000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const closeGraceMs = options.closeGraceMs ?? 1000;
 
   const builtIn: Record<(typeof BUILT_IN)[number], (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
-    '/healthz': async (req, res) => {
+    [ROUTES.health]: async (req, res) => {
       const report = options.health();
       sendJson(req, res, report.ok ? 200 : 503, report, { 'Cache-Control': 'no-store' });
     },
-    '/readyz': async (req, res) => {
+    [ROUTES.ready]: async (req, res) => {
       const report = await readiness(options.ready, readyTimeoutMs, logger);
       sendJson(req, res, report.ok ? 200 : 503, report, { 'Cache-Control': 'no-store' });
     },
-    '/metrics': async (req, res) => {
+    [ROUTES.metrics]: async (req, res) => {
       const { contentType, body } = await options.metrics();
       send(req, res, 200, body, { 'Content-Type': contentType });
     },
