@@ -68,9 +68,9 @@ function paragraph(text: string | undefined): string[] {
 }
 
 /**
- * The whole reference: the top-level keys, then each block of keys in the schema's order, then
- * every sink: the keys they share and each type's own. Headings are `###` and `####`, for a
- * page that puts them under a `##` of its own.
+ * The whole reference: the top-level keys, then each block of keys (`workos`, `cursor`, `sinks`,
+ * `retry`, ...) in the schema's order; for `sinks`, the keys every sink has, then each type's own.
+ * Headings are `###` and `####`, for a page that puts them under a `##` of its own.
  */
 export function renderReference(schema: JsonSchema, sinkPage: SinkPageLink): string {
   const out: string[] = ['### Top level', '', ...paragraph(schema.description)];
@@ -80,14 +80,14 @@ export function renderReference(schema: JsonSchema, sinkPage: SinkPageLink): str
   out.push(markdownTable(rowsOf(schema, '', new Set(entries.map(([key]) => key).filter((k) => !leaves.includes(k))))), '');
   for (const [key, node] of entries) {
     if (key === 'sinks') {
-      out.push('### `sinks`', '', ...paragraph(node.description), 'Required, at least one.', '', '#### Every sink', '', commonSinkTable(schema, sinkPage), '');
+      const required = (schema.required ?? []).includes(key) ? `Required, at least ${String(node.minItems ?? 0)}.` : 'Optional.';
+      out.push('### `sinks`', '', ...paragraph(node.description), required, '', '#### Every sink', '', commonSinkTable(schema, sinkPage), '');
       for (const variant of sinksUnion(schema).variants) {
         const type = tagValue(variant, 'type');
-        out.push(`#### Sink \`${type}\``, '', ...paragraph(variant.description), `More: [${type}](${sinkPage(type)}).`, '', sinkTable(schema, type), '');
+        out.push(`#### Sink \`${type}\``, '', ...paragraph(variant.description), `More on this sink: [${type}](${sinkPage(type)}).`, '', sinkTable(schema, type), '');
       }
     } else if (isBlock(node)) {
-      const fallback = 'default' in node ? [`Default: \`${JSON.stringify(node.default)}\`.`, ''] : [];
-      out.push(`### \`${key}\``, '', ...paragraph(node.description), ...fallback, sectionTable(schema, key), '');
+      out.push(`### \`${key}\``, '', ...paragraph(node.description), sectionTable(schema, key), '');
     }
   }
   return out.join('\n').trimEnd();
