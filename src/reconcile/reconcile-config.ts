@@ -8,10 +8,10 @@ export const reconcileConfigSchema = z
       .string()
       .refine((expr) => cron.validate(expr), { error: 'expected a node-cron expression such as "0 */6 * * *" (every 6 hours)' })
       .optional()
-      .describe('node-cron expression for a reconciliation of the postgres_mirror sink against the WorkOS APIs, run by the leader beside the drains. Absent (default): none; `workos-events-sync reconcile` still runs one by hand.'),
+      .describe('node-cron expression for a reconciliation of the postgres_mirror sink against the WorkOS APIs, run by the leader beside the drains; a tick while one is still running is skipped. Default: none (`workos-events-sync reconcile` still runs one by hand).'),
     fix: z.boolean().default(false).describe('Also make every differing row equal to WorkOS (as `reconcile --fix`). Default false: only report (log and metrics).'),
-    sink: z.string().min(1).optional().describe('Name of the postgres_mirror sink to reconcile, when the config has several.'),
-    requestsPerMinute: z.int().min(1).max(6000).optional().describe('The most requests a minute the reconciliation may take from rateLimit (it shares that budget with the drains). Default: half of rateLimit.requestsPerMinute.'),
+    sink: z.string().min(1).optional().describe('Name of the postgres_mirror sink to reconcile, when the config has several. Default: the only postgres_mirror sink.'),
+    requestsPerMinute: z.int().min(1).max(6000).optional().describe('The most requests a minute the reconciliation may take. Its requests go through the daemon\'s budget (rateLimit) too, so the key\'s limit holds and the drains always keep the rest of it. Default: half of rateLimit.requestsPerMinute.'),
   })
   .describe('Reconciliation on a schedule: WorkOS recommends a periodic diff against its APIs beside event consumption.');
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -25,8 +25,16 @@ describe('the npm package', () => {
     const version = await run(bin, ['--version'], { cwd: app, env });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
 
+    // The package carries its JSON Schema where the example's "$schema" points, its license,
+    // changelog and the docs its README links to.
+    const installed = join(app, 'node_modules', 'workos-events-sync');
+    const schemaRef = (JSON.parse(await readFile(join(installed, 'config.example.json'), 'utf8')) as { $schema: string }).$schema;
+    const schema = JSON.parse(await readFile(join(installed, schemaRef), 'utf8')) as { $schema: string };
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    for (const file of ['LICENSE', 'CHANGELOG.md', 'docs/README.md', 'docs/configuration.md']) await expect(access(join(installed, file)), file).resolves.toBeUndefined();
+
     // The packaged example config validates; without a key, `check` refuses with exit 78.
-    const example = join(app, 'node_modules', 'workos-events-sync', 'config.example.json');
+    const example = join(installed, 'config.example.json');
     const check = await run(bin, ['check', '--config', example], { cwd: app, env: { ...env, WORKOS_API_KEY: '' } }).catch((err: { code: number; stderr: string }) => err);
     expect(check).toMatchObject({ code: 78, stderr: expect.stringContaining('WORKOS_API_KEY is not set') });
   });

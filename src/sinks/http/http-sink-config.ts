@@ -30,18 +30,18 @@ function checkHeaders(headers: Record<string, string>, ctx: z.RefinementCtx): vo
 
 export const httpSinkConfigSchema = z
   .strictObject({
-    type: z.literal('http'),
+    type: z.literal('http').describe('"http": each event POSTed like a WorkOS webhook.'),
     ...sinkCommonFields,
     url: receiverUrl
-      .describe('The receiver to POST to, typically your existing WorkOS webhook route, e.g. https://app.example.com/webhooks/workos. Required.'),
+      .describe('The receiver to POST to, http:// or https://, typically your existing WorkOS webhook route, e.g. https://app.example.com/webhooks/workos. No credentials in the URL (put them in headers). Redirects are not followed. Required.'),
     secret: z.string().min(1, 'expected the webhook secret, e.g. "${WORKOS_WEBHOOK_SECRET}"')
       .describe('The webhook secret your handler verifies `WorkOS-Signature` with (`workos.webhooks.constructEvent`). Write it as "${WORKOS_WEBHOOK_SECRET}", never in the file. Required.'),
     timeoutMs: z.int().min(100).max(300_000).default(10_000)
       .describe('Deadline of each POST (connecting, the answer and its body), in ms. A timeout is retried. Default 10000.'),
     headers: z.record(z.string(), z.string()).default({}).superRefine(checkHeaders)
-      .describe('Extra request headers, e.g. { "Authorization": "Bearer ${RECEIVER_TOKEN}" }. They cannot replace WorkOS-Signature, Content-Type or Idempotency-Key. Default {}.'),
+      .describe('Extra request headers, e.g. { "Authorization": "Bearer ${RECEIVER_TOKEN}" } for a gateway; ${VAR} works in values. They cannot replace WorkOS-Signature, Content-Type, Idempotency-Key or the headers the HTTP client owns (Host, Content-Length, Connection, ...). Default {}.'),
     mode: z.enum(['event', 'batch']).default('event')
-      .describe('"event" (default): one POST per event, in order, each exactly like a WorkOS webhook. "batch": one POST per page whose body is a JSON array of those webhook bodies, signed over the whole array.'),
+      .describe('"event": one POST per event, in order, each exactly like a WorkOS webhook. "batch": one POST per page whose body is a JSON array of those webhook bodies, signed over the whole array (a handler verifies it with workos.webhooks.verifyHeader). Default "event".'),
   })
   .describe('POSTs events to an HTTP endpoint exactly as WorkOS delivers webhooks (same body, same WorkOS-Signature), so an existing webhook handler accepts them unchanged.');
 

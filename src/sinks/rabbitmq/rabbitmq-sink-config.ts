@@ -12,17 +12,17 @@ const routingKeyTemplate = z.string().max(255).check((ctx) => {
 
 export const rabbitmqSinkConfigSchema = z
   .strictObject({
-    type: z.literal('rabbitmq'),
+    type: z.literal('rabbitmq').describe('"rabbitmq": each event as a message to a RabbitMQ exchange.'),
     ...sinkCommonFields,
-    url: amqpUrl.describe('Broker URL, amqp:// or amqps://, with the vhost as its path ("/%2F" or none for "/"). Put the password in through ${VAR} (percent-encode "@", ":" and "/" in it). A "heartbeat" query parameter overrides heartbeatSeconds.'),
+    url: amqpUrl.describe('Broker URL, amqp:// or amqps://, with the vhost as its path ("/%2F" or none for "/"). Put the password in through ${VAR} (percent-encode "@", ":" and "/" in it). A "heartbeat" query parameter overrides heartbeatSeconds. Required.'),
     exchange: z.string().max(255).regex(/^[A-Za-z0-9_.:-]*$/, 'expected letters, digits, "-", "_", "." or ":"').default('workos.events')
       .describe('Exchange to publish to. Default "workos.events". "" is the default exchange (the routing key is then a queue name).'),
     exchangeType: z.enum(['topic', 'direct', 'fanout', 'headers']).default('topic')
       .describe('Type of the exchange when declare is true. Default "topic".'),
     declare: z.boolean().default(false)
-      .describe('Declare the exchange (durable) on every connect; an existing one must have the same type and durability. Default false: the exchange must exist.'),
+      .describe('Declare the exchange (durable) each time the sink connects; an existing one must have the same type and durability. The broker\'s own exchanges ("", amq.*) cannot be declared. Default false: the exchange must exist.'),
     routingKey: routingKeyTemplate.default('{event}')
-      .describe('Routing key template: {event} is the event type (e.g. dsync.user.created), {organization_id} the organization ("none" when there is none). Default "{event}".'),
+      .describe('Routing key template, e.g. "{organization_id}.{event}": {event} is the event type (e.g. dsync.user.created), {organization_id} the event\'s organization (data.organization_id, or data.id for organization events; "none" when there is none, as for user.created). Default "{event}".'),
     mandatory: z.boolean().default(true)
       .describe('Publish as mandatory: a message no queue is bound for is returned by the broker and the write fails as rejected. false lets RabbitMQ drop it silently. Default true.'),
     timeoutMs: z.int().min(100).max(300_000).default(10_000)
