@@ -45,6 +45,13 @@ export interface Metrics {
   readonly orderViolations: Counter;
   readonly sinkWriteDuration: Histogram<'sink'>;
   readonly sinkHalted: Gauge<'sink'>;
+  /** Drains of each sink that failed one after the other; 0 once one ends without an error. */
+  readonly sinkConsecutiveDrainFailures: Gauge<'sink'>;
+  /**
+   * When each sink's last drain reached the end of the stream, by sink (absent until it first does).
+   * Lag alone cannot tell a sink that is behind from a quiet WorkOS with no new events; this can.
+   */
+  readonly sinkLastCaughtUpTimestampSeconds: Gauge<'sink'>;
   readonly deadLetters: Counter<'sink'>;
   readonly leader: Gauge;
   readonly lastCommitTimestampSeconds: Gauge;
@@ -158,6 +165,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
     sinkHalted: gauge('sink_halted', '1 while a sink is halted and receives no pages, else 0, by sink.', ['sink']),
+    sinkConsecutiveDrainFailures: gauge('sink_consecutive_drain_failures', 'Drains of a sink that failed one after the other (a lost lease does not count); 0 once a drain ends without an error, by sink.', ['sink']),
+    sinkLastCaughtUpTimestampSeconds: gauge('sink_last_caught_up_timestamp_seconds', 'Unix time in seconds at which the last drain of a sink ended without an error, caught up with the stream, by sink; absent until it first does.', ['sink']),
     deadLetters: counter('dead_letters_total', 'Events a sink set aside as dead letters, by sink.', ['sink']),
     leader: gauge('leader', '1 while this process holds the leader lease, else 0.'),
     lastCommitTimestampSeconds: gauge('last_commit_timestamp_seconds', 'Unix time in seconds of the last cursor commit by this process.'),
