@@ -103,7 +103,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     ? createRedisRateBudget({ ...budgetOptions, redis, apiKey: options.apiKey, logger })
     : createLocalRateBudget(budgetOptions);
   const sinks = options.sinks ?? createSinks(config.sinks, { logger, stdout: options.stdout });
-  const status = new DaemonStatus(metrics, logger, config.cursor.maxAgeDays * 86_400_000, now, lease ? 'standby' : 'single');
+  const status = new DaemonStatus(metrics, logger, config.cursor.maxAgeDays * 86_400_000, now, lease ? 'standby' : 'single', sinks.map((s) => s.name));
   const client = options.client ?? createEventsClient({
     ...apiOptionsFromConfig(config, options.apiKey),
     now,

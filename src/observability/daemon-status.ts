@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Cursor } from '../cursor/cursor-store.js';
 import { earliestPosition } from '../cursor/position-order.js';
-import type { WesError } from '../errors.js';
+import { isLeaseLost, type WesError } from '../errors.js';
 import { parseEventTime, type WorkOSEvent } from '../workos/event.js';
 import type { Metrics } from './metrics.js';
 
@@ -39,6 +39,7 @@ interface SinkState {
   stale: boolean;
   halted: boolean;
   lastDrain: DrainOutcome | undefined;
+  failuresInARow: number;
 }
 
 /**
@@ -59,10 +60,18 @@ export class DaemonStatus {
     private readonly maxAgeMs: number,
     private readonly now: () => number,
     role: DaemonRole,
+    sinkNames: readonly string[] = [],
   ) {
     this.role = role;
     this.lastLoopAt = now();
     metrics.leader.set(role === 'standby' ? 0 : 1);
+    // Every sink's series exist from the start: increase() cannot see a counter's first step from
+    // nothing, so the first dead letter would go unnoticed, and a dashboard lists every sink.
+    for (const sink of sinkNames) {
+      metrics.deadLetters.inc({ sink }, 0);
+      metrics.sinkHalted.set({ sink }, 0);
+      metrics.sinkConsecutiveDrainFailures.set({ sink }, 0);
+    }
   }
 
   setRole(role: DaemonRole): void {
@@ -92,7 +101,7 @@ export class DaemonStatus {
 
   private sink(name: string): SinkState {
     let state = this.sinks.get(name);
-    if (!state) this.sinks.set(name, (state = { cursor: null, eventsBehind: undefined, stale: false, halted: false, lastDrain: undefined }));
+    if (!state) this.sinks.set(name, (state = { cursor: null, eventsBehind: undefined, stale: false, halted: false, lastDrain: undefined, failuresInARow: 0 }));
     return state;
   }
 
@@ -130,9 +139,20 @@ export class DaemonStatus {
     this.beat();
     const code = err && 'code' in err ? String((err as WesError).code) : undefined;
     const outcome: DrainOutcome = err ? { at: this.now(), ok: false, ...(code ? { code } : {}), message: err.message } : { at: this.now(), ok: true };
-    this.sink(sink).lastDrain = outcome;
+    const state = this.sink(sink);
+    state.lastDrain = outcome;
     this.lastDrain = outcome;
     if (err) this.metrics.drainFailures.inc({ code: code ?? 'unknown' });
+    if (!err) {
+      state.failuresInARow = 0;
+      // A drain stopped by shutdown or a lost lease also ends here, not caught up: this instance then
+      // drains no more, and the alerts read only the leader's values (docs/monitoring.md).
+      this.metrics.sinkLastCaughtUpTimestampSeconds.set({ sink }, this.now() / 1000);
+    } else if (!isLeaseLost(err)) {
+      // The pipeline does not back off for a lost lease either: the sink did nothing wrong.
+      state.failuresInARow++;
+    }
+    this.metrics.sinkConsecutiveDrainFailures.set({ sink }, state.failuresInARow);
   }
 
   sinkDelivered(sink: string, events: readonly WorkOSEvent[], seconds: number): void {

@@ -45,6 +45,13 @@ export interface Metrics {
   readonly orderViolations: Counter;
   readonly sinkWriteDuration: Histogram<'sink'>;
   readonly sinkHalted: Gauge<'sink'>;
+  /** Drains of each sink that failed one after the other; 0 once one ends without an error. */
+  readonly sinkConsecutiveDrainFailures: Gauge<'sink'>;
+  /**
+   * When each sink's last drain reached the end of the stream, by sink (absent until it first does).
+   * Lag alone cannot tell a sink that is behind from a quiet WorkOS with no new events; this can.
+   */
+  readonly sinkLastCaughtUpTimestampSeconds: Gauge<'sink'>;
   readonly deadLetters: Counter<'sink'>;
   readonly leader: Gauge;
   readonly lastCommitTimestampSeconds: Gauge;
@@ -146,9 +153,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     rateLimitWaitSeconds,
     retries: counter('retries_total', 'Retried attempts, by operation (fetch, sink_write, cursor_read, cursor_commit).', ['operation']),
     drainFailures: counter('drain_failures_total', 'Drains that ended in an error, by stable error code.', ['code']),
-    lagSeconds: ageGauge('lag_seconds', 'Seconds between now and the created_at of the last event this process committed.', () => lastCommittedEventMs),
-    cursorAgeSeconds: ageGauge('cursor_age_seconds', 'Seconds between now and the created_at of the event the stored cursor points at.', () => cursorEventMs),
-    cursorStale: gauge('cursor_stale', '1 when the stored cursor is considered stale, else 0.'),
+    lagSeconds: ageGauge('lag_seconds', 'Seconds between now and the created_at of the last event this process committed, for any sink; absent before the first commit.', () => lastCommittedEventMs),
+    cursorAgeSeconds: ageGauge('cursor_age_seconds', 'Seconds between now and the created_at of the slowest sink\'s position (the stored cursor); absent while not known.', () => cursorEventMs),
+    cursorStale: gauge('cursor_stale', '1 when any sink\'s position is older than cursor.maxAgeDays (WorkOS keeps events 30 days), else 0.'),
     orderViolations: counter('order_violations_total', 'Pages refused because their events were out of order or did not follow the cursor.'),
     sinkWriteDuration: new prom.Histogram({
       name: `${PREFIX}sink_write_duration_seconds`,
@@ -158,8 +165,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
     sinkHalted: gauge('sink_halted', '1 while a sink is halted and receives no pages, else 0, by sink.', ['sink']),
+    sinkConsecutiveDrainFailures: gauge('sink_consecutive_drain_failures', 'Drains of a sink that failed one after the other (a lost lease does not count); 0 once a drain ends without an error, by sink.', ['sink']),
+    sinkLastCaughtUpTimestampSeconds: gauge('sink_last_caught_up_timestamp_seconds', 'Unix time in seconds at which the last drain of a sink ended without an error, caught up with the stream, by sink; absent until it first does.', ['sink']),
     deadLetters: counter('dead_letters_total', 'Events a sink set aside as dead letters, by sink.', ['sink']),
-    leader: gauge('leader', '1 while this process holds the leader lease, else 0.'),
+    leader: gauge('leader', '1 while this process holds the leader lease and polls (or runs without leader election), else 0.'),
     lastCommitTimestampSeconds: gauge('last_commit_timestamp_seconds', 'Unix time in seconds of the last cursor commit by this process.'),
     webhooksReceived: counter('webhooks_received_total', 'Webhook deliveries answered, by result (accepted, unauthorized, forbidden, too_large, bad_request, method_not_allowed).', ['result']),
     webhooksUnconfirmed: counter('webhooks_unconfirmed_total', 'Events announced by a webhook that the Events API had not delivered within webhook.crossCheckAfterMs.'),
