@@ -3,9 +3,10 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-// The files a user builds and runs the container with, checked for what each promises. No Docker
-// engine runs in CI: the image itself was checked by hand (docs/docker.md, "How the image was
-// checked"); the signals it relies on are tested in test/process/stop-in-container.test.ts.
+// The files a user builds and runs the container with, checked for what each promises. No
+// container engine runs in CI (the image was built with buildah and run with runc by hand); what
+// the image relies on at run time is tested on the CLI itself: SIGTERM under tini in
+// test/process/stop-in-container.test.ts, the container config in container-config.test.ts.
 
 const repo = new URL('../../', import.meta.url);
 const text = (path: string) => readFileSync(new URL(path, repo), 'utf8');
