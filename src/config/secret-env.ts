@@ -10,7 +10,7 @@ export type SecretRead =
   | { readonly problem: string };
 
 /** The suffix of the variable that names a file holding another variable's value (Docker and Kubernetes secrets). */
-export const FILE_SUFFIX = '_FILE';
+const FILE_SUFFIX = '_FILE';
 
 function whyUnreadable(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
