@@ -23,6 +23,8 @@ Flags:
 ${table([['-h, --help', 'show this help'], ['-v, --version', 'show the version']])}
 Environment: WORKOS_API_KEY (required for run, once, check, events, reconcile), WORKOS_WEBHOOK_SECRET
 (turns on the webhook doorbell of run), WORKOS_BASE_URL, REDIS_URL, LOG_LEVEL, LOG_FORMAT.
+A secret (WORKOS_API_KEY, WORKOS_WEBHOOK_SECRET, REDIS_URL, a \${VAR} in the config) may instead
+be read from the file its <NAME>_FILE variable names (Docker and Kubernetes secrets).
 Exit codes: 0 ok, 78 bad usage, config, key or cursor, 1 anything else.
 `;
 }

@@ -4,6 +4,7 @@ import { TEST_EVENT_ID_PREFIX } from '../webhooks/webhook-doorbell.js';
 import { createWebhookSigner } from '../workos/webhook-signer.js';
 import { EXIT_FAILURE, EXIT_OK, reportFailure, type CommandIO } from './command-io.js';
 import { ENV } from '../config/env.js';
+import { readSecretEnv } from '../config/secret-env.js';
 
 export interface WebhookTestArgs {
   readonly url?: string | undefined;
@@ -16,14 +17,17 @@ export const TEST_EVENT_TYPE = 'workos_events_sync.test';
 /**
  * `webhook-test --url URL [--secret S]`: sends one correctly signed sample delivery, exactly as
  * WorkOS would (body, `WorkOS-Signature`), to check a setup end to end: ours (`/webhooks/workos`
- * answers 200) or a handler of yours. The secret defaults to WORKOS_WEBHOOK_SECRET.
+ * answers 200) or a handler of yours. The secret defaults to WORKOS_WEBHOOK_SECRET (or the file
+ * WORKOS_WEBHOOK_SECRET_FILE names), as the daemon reads it.
  */
 export async function webhookTestCommand(args: WebhookTestArgs, io: CommandIO): Promise<number> {
   try {
-    const secret = args.secret ?? io.env[ENV.webhookSecret];
     const problems: string[] = [];
+    const fromEnv = args.secret === undefined ? readSecretEnv(io.env, ENV.webhookSecret) : { value: args.secret };
+    const secret = 'value' in fromEnv ? fromEnv.value?.trim() : undefined;
     if (!args.url || !/^https?:\/\//.test(args.url)) problems.push(`webhook-test --url: expected an http(s) URL, got ${args.url ? `"${args.url}"` : 'nothing'}`);
-    if (!secret) problems.push(`webhook-test: give --secret or set ${ENV.webhookSecret} (the endpoint's webhook secret)`);
+    if ('problem' in fromEnv) problems.push(fromEnv.problem);
+    else if (!secret) problems.push(`webhook-test: give --secret or set ${ENV.webhookSecret} or ${ENV.webhookSecret}_FILE (the endpoint's webhook secret)`);
     if (problems.length > 0) throw new ConfigError(problems);
     const now = new Date();
     const body = JSON.stringify({

@@ -1,6 +1,8 @@
 /**
  * The short, fixed table of environment variables the daemon reads. Everything else lives in the
- * config file; `${VAR}` references inside its string values cover secrets in sink configs.
+ * config file; `${VAR}` references inside its string values cover secrets in sink configs. Each
+ * secret (the API key, the webhook secret, REDIS_URL and every `${VAR}`) may instead come from
+ * the file that `<name>_FILE` names (secret-env.ts).
  */
 export const ENV = {
   apiKey: 'WORKOS_API_KEY',

@@ -6,6 +6,7 @@ import { readApiKey } from './api-key.js';
 import { applyEnvOverrides, DEFAULT_CONFIG_PATH, ENV, type Env } from './env.js';
 import { formatIssues } from './format-issues.js';
 import { configSchema, type Config } from './schema.js';
+import { secretEnvReader } from './secret-env.js';
 import { substituteEnv } from './substitute-env.js';
 
 export interface LoadedConfig {
@@ -13,7 +14,7 @@ export interface LoadedConfig {
   readonly configPath: string;
   /** Present when `requireApiKey` was set (commands that call WorkOS). */
   readonly apiKey: string | undefined;
-  /** WORKOS_WEBHOOK_SECRET: turns the webhook endpoint on. */
+  /** WORKOS_WEBHOOK_SECRET (or the file WORKOS_WEBHOOK_SECRET_FILE names): turns the webhook endpoint on. */
   readonly webhookSecret: string | undefined;
 }
 
@@ -51,20 +52,26 @@ function pathOf(problem: string): string {
 /** Validates an already-parsed config object (the file's JSON) against the schema and the env. */
 export function parseConfig(raw: unknown, env: Env): Config {
   const problems: string[] = [];
-  const substituted = substituteEnv(raw, env, problems);
+  const read = secretEnvReader(env);
+  const substituted = substituteEnv(raw, read, problems);
   if (substituted === null || typeof substituted !== 'object' || Array.isArray(substituted)) {
     throw new ConfigError(['(root): expected a JSON object']);
   }
-  const merged = applyEnvOverrides(substituted as Record<string, unknown>, env);
+  // A Redis URL with a password is a secret like the others: REDIS_URL_FILE may hold it.
+  const redisUrl = read(ENV.redisUrl);
+  if ('problem' in redisUrl) problems.push(`cursor.url: ${redisUrl.problem}`);
+  const effective: Env = { ...env, [ENV.redisUrl]: 'value' in redisUrl ? redisUrl.value : undefined };
+  const merged = applyEnvOverrides(substituted as Record<string, unknown>, effective);
   const result = configSchema.safeParse(merged, { reportInput: true });
   if (!result.success) {
     knownKeys ??= [...collectKeys(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }))];
-    // A value whose ${VAR} is missing is reported once, as the missing variable.
+    // A value whose ${VAR} (or its VAR_FILE) is missing is reported once, as the missing variable.
     const reported = new Set(problems.map(pathOf));
     for (const line of formatIssues(result.error.issues, knownKeys, sinkTypes)) {
       if (reported.has(pathOf(line))) continue;
       const variable = OVERRIDDEN_BY[pathOf(line)];
-      problems.push(variable && env[variable] ? `${line} (set by ${variable})` : line);
+      const from = variable === ENV.redisUrl && 'from' in redisUrl ? redisUrl.from : variable;
+      problems.push(variable && effective[variable] ? `${line} (set by ${from})` : line);
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
@@ -111,7 +118,9 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     if ('problem' in key) problems.push(key.problem);
     else apiKey = key.apiKey;
   }
+  const webhook = secretEnvReader(options.env)(ENV.webhookSecret);
+  if ('problem' in webhook) problems.push(webhook.problem);
   if (problems.length > 0 || !config) throw new ConfigError(problems.map((p) => `${configPath}: ${p}`));
-  const webhookSecret = options.env[ENV.webhookSecret]?.trim() || undefined;
+  const webhookSecret = ('value' in webhook ? webhook.value?.trim() : undefined) || undefined;
   return { config, configPath, apiKey, webhookSecret };
 }

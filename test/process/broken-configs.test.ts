@@ -73,6 +73,16 @@ const cases: Record<string, BrokenConfig> = {
   'an API key pasted into a sink': { config: { sinks: [jsonl({ path: 'sk_live_abcdef123' })] }, paths: ['sinks[0].path'], says: /looks like a WorkOS API key/ },
   'a missing ${VAR}': { config: { sinks: [jsonl({ path: '${EVENTS_DIR}/events.jsonl' })] }, paths: ['sinks[0].path'], says: /EVENTS_DIR is not set/, command: 'run' },
   'a missing ${VAR} for a whole URL': { config: { sinks: [{ type: 'postgres', url: '${DATABASE_URL}' }] }, paths: ['sinks[0].url'], says: /DATABASE_URL is not set/ },
+  // Secrets read from files (*_FILE): missing, unreadable, empty, or set twice
+  'WORKOS_API_KEY_FILE naming a missing file': {
+    env: { WORKOS_API_KEY: '', WORKOS_API_KEY_FILE: '/run/secrets/no_such_workos_api_key' }, paths: ['WORKOS_API_KEY_FILE'], says: /\/run\/secrets\/no_such_workos_api_key does not exist/, command: 'run',
+  },
+  'WORKOS_API_KEY and WORKOS_API_KEY_FILE both set': { env: { WORKOS_API_KEY_FILE: '/dev/null' }, paths: ['WORKOS_API_KEY_FILE'], says: /WORKOS_API_KEY is set as well; set only one/, command: 'once' },
+  'an empty WORKOS_WEBHOOK_SECRET_FILE': { env: { WORKOS_WEBHOOK_SECRET_FILE: '/dev/null' }, paths: ['WORKOS_WEBHOOK_SECRET_FILE'], says: /\/dev\/null is empty/, command: 'run' },
+  'a ${VAR} whose VAR_FILE is missing': {
+    config: { sinks: [{ type: 'postgres', url: '${DATABASE_URL}' }] }, env: { DATABASE_URL_FILE: '/nonexistent/database_url' }, paths: ['sinks[0].url'], says: /DATABASE_URL_FILE: \/nonexistent\/database_url does not exist/,
+  },
+  'REDIS_URL_FILE naming a directory': { env: { REDIS_URL_FILE: '/tmp' }, paths: ['cursor.url'], says: /REDIS_URL_FILE: \/tmp is a directory/, command: 'once' },
   // Stores
   'cursor.store "memory"': { config: { cursor: { store: 'memory' } }, paths: ['cursor.store'], says: /cursor\.store: expected "redis" or "file", got "memory"/, command: 'run' },
   // Several at once

@@ -15,8 +15,17 @@ export interface CliProcess {
   httpUrl(): Promise<string>;
 }
 
-export function spawnCli(args: readonly string[], env: Record<string, string>, cwd?: string): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
+export interface SpawnOptions {
+  /**
+   * A command line the CLI runs under, e.g. `['unshare', '--pid', '--fork', '--mount-proc', 'tini', '--']`
+   * to run it as in a container: `node dist/cli.js ...` is appended to it.
+   */
+  readonly launcher?: readonly string[];
+}
+
+export function spawnCli(args: readonly string[], env: Record<string, string>, cwd?: string, options: SpawnOptions = {}): CliProcess {
+  const [command = process.execPath, ...launcherArgs] = options.launcher ?? [];
+  const child = spawn(command, [...launcherArgs, ...(options.launcher ? [process.execPath] : []), CLI, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
