@@ -38,7 +38,9 @@ function objectsOf(node: JsonSchema, path = '(root)'): [string, JsonSchema][] {
 
 async function exampleConfigs(): Promise<string[]> {
   const examples = (await readdir(join(root, 'examples'))).filter((f) => f.endsWith('.json')).map((f) => join('examples', f));
-  return ['config.example.json', ...examples.sort()];
+  // The configs the container and the Kubernetes manifests ship, too.
+  const deployed = ['deploy/docker/config.json', 'deploy/kubernetes/base/config.json', 'deploy/kubernetes/overlays/example/config.json'];
+  return ['config.example.json', ...examples.sort(), ...deployed];
 }
 
 function validator(): ValidateFunction {
@@ -87,14 +89,14 @@ describe('the JSON Schema of the config (config.schema.json)', () => {
     expect(compared).toBeGreaterThan(30);
   });
 
-  it('accepts config.example.json and every config in examples/, each naming the shipped schema in "$schema"', async () => {
+  it('accepts config.example.json, every config in examples/ and the container and Kubernetes configs, each naming the shipped schema in "$schema"', async () => {
     const validate = validator();
     for (const file of await exampleConfigs()) {
       const config = JSON.parse(await readFile(join(root, file), 'utf8')) as Record<string, unknown>;
       expect(validate(config) ? [] : validate.errors, file).toEqual([]);
       expect(typeof config.$schema, file).toBe('string');
       expect(resolve(root, dirname(file), config.$schema as string), file).toBe(join(root, 'config.schema.json'));
-      expect(() => parseConfig(config, { PGPASSWORD: 'x', RABBITMQ_PASSWORD: 'x', WORKOS_WEBHOOK_SECRET: 'x' }), file).not.toThrow();
+      expect(() => parseConfig(config, { PGPASSWORD: 'x', RABBITMQ_PASSWORD: 'x', WORKOS_WEBHOOK_SECRET: 'x', REDIS_URL: 'redis://redis:6379' }), file).not.toThrow();
     }
   });
 
