@@ -7,6 +7,7 @@ import { seedBacklog } from '../fakes/seed-backlog.js';
 import { runCli, spawnCli, type CliProcess } from '../support/cli-process.js';
 import { API_KEY } from '../support/harness.js';
 import { useWorld } from '../support/world.js';
+import { listenOnLoopback } from '../support/loopback-server.js';
 
 // Secrets as Docker and Kubernetes mount them: one file each, ending in the newline `echo` leaves.
 const WEBHOOK_SECRET = 'whsec_from_a_mounted_file_7c1e';
@@ -57,14 +58,8 @@ async function startReceiver(): Promise<Receiver> {
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  Object.assign(receiver, {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/webhooks/workos`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  });
+  const { origin, close } = await listenOnLoopback(server);
+  Object.assign(receiver, { url: `${origin}/webhooks/workos`, close });
   return receiver;
 }
 

@@ -6,6 +6,7 @@ import { seedBacklog } from '../fakes/seed-backlog.js';
 import { runCli } from '../support/cli-process.js';
 import { copyExampleConfig } from '../support/example-config.js';
 import { API_KEY, tempDir } from '../support/harness.js';
+import { listenOnLoopback } from '../support/loopback-server.js';
 
 const SECRET = 'whsec_process_test_secret_3f9a';
 
@@ -37,14 +38,8 @@ async function startHandler(): Promise<Handler> {
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  Object.assign(handler, {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  });
+  const { origin, close } = await listenOnLoopback(server);
+  Object.assign(handler, { url: `${origin}`, close });
   return handler;
 }
 

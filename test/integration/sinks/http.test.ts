@@ -8,6 +8,7 @@ import { httpSink, httpSinkConfigSchema } from '../../../src/sinks/http/http-sin
 import type { Sink } from '../../../src/sinks/sink.js';
 import type { WorkOSEvent } from '../../../src/workos/event.js';
 import { samplePage } from '../../conformance/sink-conformance.js';
+import { listenOnLoopback } from '../../support/loopback-server.js';
 
 const SECRET = 'whsec_integration_secret';
 const workos = new WorkOS({ clientId: 'integration-receiver' });
@@ -43,14 +44,8 @@ async function startReceiver(respond: Responder = () => ({ status: 200 })): Prom
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  Object.assign(receiver, {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/webhooks/workos`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  });
+  const { origin, close } = await listenOnLoopback(server);
+  Object.assign(receiver, { url: `${origin}/webhooks/workos`, close });
   return receiver;
 }
 

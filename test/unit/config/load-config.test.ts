@@ -4,19 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../../src/config/load.js';
 import { sinkConfigSchema, sinkEntries, sinkTypes } from '../../../src/sinks/registry.js';
-import { ConfigError } from '../../../src/errors.js';
+import { problemsOf } from '../../support/config-problems.js';
 
 const KEY = { WORKOS_API_KEY: 'sk_test_123456' };
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  throw new Error('expected a ConfigError');
-}
 
 async function writeConfig(content: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'wes-config-'));

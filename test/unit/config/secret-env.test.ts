@@ -5,21 +5,12 @@ import { loadConfig, parseConfig } from '../../../src/config/load.js';
 import { readSecretEnv, secretEnvReader } from '../../../src/config/secret-env.js';
 import { ConfigError } from '../../../src/errors.js';
 import { tempDir } from '../../support/harness.js';
+import { problemsOf } from '../../support/config-problems.js';
 
 async function secretFile(content: string): Promise<string> {
   const path = join(await tempDir('wes-secret-'), 'secret');
   await writeFile(path, content);
   return path;
-}
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('a secret read from VAR or VAR_FILE', () => {
