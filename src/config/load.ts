@@ -6,7 +6,7 @@ import { readApiKey } from './api-key.js';
 import { applyEnvOverrides, DEFAULT_CONFIG_PATH, ENV, type Env } from './env.js';
 import { formatIssues } from './format-issues.js';
 import { configSchema, type Config } from './schema.js';
-import { secretEnvReader } from './secret-env.js';
+import { readSecretEnv, secretEnvReader } from './secret-env.js';
 import { substituteEnv } from './substitute-env.js';
 
 export interface LoadedConfig {
@@ -118,7 +118,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     if ('problem' in key) problems.push(key.problem);
     else apiKey = key.apiKey;
   }
-  const webhook = secretEnvReader(options.env)(ENV.webhookSecret);
+  const webhook = readSecretEnv(options.env, ENV.webhookSecret);
   if ('problem' in webhook) problems.push(webhook.problem);
   if (problems.length > 0 || !config) throw new ConfigError(problems.map((p) => `${configPath}: ${p}`));
   const webhookSecret = ('value' in webhook ? webhook.value?.trim() : undefined) || undefined;

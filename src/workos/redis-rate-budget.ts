@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { LocalBucket } from './local-bucket.js';
-import { SpareTokens } from './spare-tokens.js';
-import { resolveBudgetOptions, type RateBudget, type RateBudgetOptions } from './rate-budget.js';
 import { RedisScript } from '../redis/redis-script.js';
+import { LocalBucket } from './local-bucket.js';
+import { resolveBudgetOptions, type RateBudget, type RateBudgetOptions } from './rate-budget.js';
+import { SpareTokens } from './spare-tokens.js';
 import { TakeQueue } from './take-queue.js';
 
 export interface RedisRateBudgetOptions extends RateBudgetOptions {
